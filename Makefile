@@ -1,0 +1,50 @@
+# Two commands: `make run` serves the app with demo data, `make test` lints and runs every test.
+# Both work on a fresh machine that has only Python 3.11+ and make.
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed-stamp
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test setup lint format bench clean
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(INSTALLED)
+	@mkdir -p var
+	$(BIN)/shinrai compile_translations
+	$(BIN)/shinrai migrate --noinput
+
+run: setup
+	@if [ ! -f var/.demo-loaded ] || [ -z "$$DATABASE_URL" -a ! -f var/shinrai.sqlite3 ]; then \
+		$(BIN)/shinrai demo && touch var/.demo-loaded; \
+	else \
+		$(BIN)/shinrai demo --logins; \
+	fi
+	@echo ""
+	@echo "  Shinrai is running at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
+	@echo ""
+	$(BIN)/shinrai runserver 127.0.0.1:$(PORT)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: setup lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

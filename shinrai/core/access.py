@@ -1,0 +1,155 @@
+"""The one access-control rule: which projects, and which project items, a user may see or change.
+
+Every selector, view, API endpoint, export, feed and search goes through this module.
+Anything a user may not see answers 404 (``Http404``): missing and forbidden look the same.
+
+The rule, in words:
+- a vendor manager sees every project of their own vendor organization;
+- every other user sees the projects they are a member of, and only if the project belongs to their
+  organization in that role (vendor roles: the project's vendor; customer roles: the project's
+  customer; partner roles: any project they were explicitly added to);
+- inside a project, items carry a ``visibility``: vendor users see all, customer users see items
+  for the customer or partners, partner users see only items shared with partners.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from .models import (
+    CUSTOMER_ROLES,
+    PARTNER_ROLES,
+    VENDOR_ROLES,
+    Organization,
+    Project,
+    ProjectMember,
+    Role,
+    Visibility,
+)
+
+
+class Perm(StrEnum):
+    VIEW = "view"  # open the project and its shared items
+    EDIT = "edit"  # change project settings and members
+    CONTRIBUTE = "contribute"  # create and update vendor work items
+    SEE_INTERNAL = "see_internal"  # vendor-only fields and items
+    DECIDE = "decide"  # approve, sign off, choose an option (customer sponsor)
+    COMMENT = "comment"  # ask, acknowledge, comment (customer roles)
+
+
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    Role.VENDOR_MANAGER: frozenset({Perm.VIEW, Perm.EDIT, Perm.CONTRIBUTE, Perm.SEE_INTERNAL}),
+    Role.VENDOR_PM: frozenset({Perm.VIEW, Perm.EDIT, Perm.CONTRIBUTE, Perm.SEE_INTERNAL}),
+    Role.VENDOR_MEMBER: frozenset({Perm.VIEW, Perm.CONTRIBUTE, Perm.SEE_INTERNAL}),
+    Role.CUSTOMER_SPONSOR: frozenset({Perm.VIEW, Perm.DECIDE, Perm.COMMENT}),
+    Role.CUSTOMER_MEMBER: frozenset({Perm.VIEW, Perm.COMMENT}),
+    Role.PARTNER_VIEWER: frozenset({Perm.VIEW}),
+}
+
+_ROLES_FOR_ORG_KIND = {
+    Organization.Kind.VENDOR: VENDOR_ROLES,
+    Organization.Kind.CUSTOMER: CUSTOMER_ROLES,
+    Organization.Kind.PARTNER: PARTNER_ROLES,
+}
+_VISIBILITIES_FOR_ORG_KIND = {
+    Organization.Kind.VENDOR: tuple(Visibility.values),
+    Organization.Kind.CUSTOMER: (Visibility.CUSTOMER, Visibility.PARTNERS),
+    Organization.Kind.PARTNER: (Visibility.PARTNERS,),
+}
+
+
+def _is_signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _project_condition(user, prefix: str = "") -> Q | None:
+    """The visibility rule as a Q on Project (``prefix`` reaches Project from another model)."""
+    if not _is_signed_in(user):
+        return None
+    org = user.organization
+    roles = _ROLES_FOR_ORG_KIND[org.kind]
+    membership = ProjectMember.objects.filter(
+        project=OuterRef(f"{prefix}pk" if prefix else "pk"), user=user, role__in=roles
+    )
+    own_org_field = {
+        Organization.Kind.VENDOR: "vendor_org",
+        Organization.Kind.CUSTOMER: "customer_org",
+        Organization.Kind.PARTNER: None,
+    }[org.kind]
+    condition = Q(Exists(membership))
+    if own_org_field:
+        condition &= Q(**{f"{prefix}{own_org_field}": org})
+    if org.kind == Organization.Kind.VENDOR and user.is_vendor_manager:
+        condition |= Q(**{f"{prefix}vendor_org": org})
+    return condition
+
+
+def projects_visible_to(user) -> QuerySet[Project]:
+    """Every project the user may open."""
+    condition = _project_condition(user)
+    if condition is None:
+        return Project.objects.none()
+    return Project.objects.filter(condition)
+
+
+def role_in(user, project: Project) -> Role | None:
+    """The user's effective role in a project, or None when they may not see it."""
+    if not _is_signed_in(user):
+        return None
+    org = user.organization
+    if org.kind == Organization.Kind.VENDOR and user.is_vendor_manager and project.vendor_org_id == org.id:
+        return Role.VENDOR_MANAGER
+    if org.kind == Organization.Kind.VENDOR and project.vendor_org_id != org.id:
+        return None
+    if org.kind == Organization.Kind.CUSTOMER and project.customer_org_id != org.id:
+        return None
+    role = (
+        ProjectMember.objects.filter(project=project, user=user, role__in=_ROLES_FOR_ORG_KIND[org.kind])
+        .values_list("role", flat=True)
+        .first()
+    )
+    return Role(role) if role else None
+
+
+def perms_in(user, project: Project) -> frozenset[Perm]:
+    role = role_in(user, project)
+    return ROLE_PERMS[role] if role else frozenset()
+
+
+def has_perm(user, perm: Perm, project: Project) -> bool:
+    return perm in perms_in(user, project)
+
+
+def project_for(user, pk, perm: Perm = Perm.VIEW) -> tuple[Project, Role]:
+    """Look a project up for a user who needs ``perm`` in it; 404 when missing, hidden or not allowed."""
+    try:
+        project = Project.objects.select_related("vendor_org", "customer_org").get(pk=pk)
+    except (Project.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    role = role_in(user, project)
+    if role is None or perm not in ROLE_PERMS[role]:
+        raise Http404
+    return project, role
+
+
+def items_visible_to(user, queryset: QuerySet, *, project_field: str = "project") -> QuerySet:
+    """Scope a queryset of project items (models with ``project`` and ``visibility``) to one user."""
+    condition = _project_condition(user, prefix=f"{project_field}__")
+    if condition is None:
+        return queryset.none()
+    visibilities = _VISIBILITIES_FOR_ORG_KIND[user.organization.kind]
+    return queryset.filter(condition, visibility__in=visibilities)
+
+
+def visibilities_for(user) -> tuple[str, ...]:
+    """The item visibilities a signed-in user's organization kind may see."""
+    if not _is_signed_in(user):
+        return ()
+    return _VISIBILITIES_FOR_ORG_KIND[user.organization.kind]
+
+
+def is_vendor_user(user) -> bool:
+    return _is_signed_in(user) and user.organization.kind == Organization.Kind.VENDOR

@@ -1,0 +1,93 @@
+"""Admin site for vendor administrators. Writes of projects and members go through the services."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import ApiToken, AuditEvent, Organization, Project, ProjectMember, User
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "industry"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "display_name", "organization", "is_vendor_manager", "is_staff", "is_active"]
+    list_filter = ["organization__kind", "is_vendor_manager", "is_staff", "is_active"]
+    list_select_related = ["organization"]
+    search_fields = ["email", "display_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Profile"), {"fields": ["display_name", "organization", "language"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_vendor_manager", "is_staff", "is_superuser", "groups"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "display_name", "organization", "password1", "password2"]}),
+    ]
+
+
+class ProjectMemberInline(admin.TabularInline):
+    model = ProjectMember
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "customer_org", "phase", "start_date", "end_date"]
+    list_filter = ["phase", "vendor_org"]
+    list_select_related = ["customer_org"]
+    search_fields = ["code", "name", "customer_org__name"]
+    inlines = [ProjectMemberInline]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data
+                       if name in services.PROJECT_AUDITED_FIELDS}
+            fresh = Project.objects.get(pk=obj.pk)
+            services.project_update(by=request.user, project=fresh, **changes)
+            other = [name for name in form.changed_data if name not in services.PROJECT_AUDITED_FIELDS]
+            if other:
+                obj.save(update_fields=other)
+        else:
+            fields = {name: form.cleaned_data[name] for name in services.PROJECT_AUDITED_FIELDS}
+            created = services.project_create(by=request.user, vendor_org=obj.vendor_org, customer_org=obj.customer_org,
+                                              **fields)
+            obj.pk = created.pk
+
+    def save_formset(self, request, form, formset, change):
+        for member in formset.save(commit=False):
+            services.member_add(by=request.user, project=form.instance, user=member.user, role=member.role)
+        for member in formset.deleted_objects:
+            services.member_remove(by=request.user, member=member)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "object_type", "object_id", "project"]
+    list_filter = ["action", "object_type"]
+    list_select_related = ["actor", "project"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at"]
+    readonly_fields = ["prefix", "digest", "created_at", "last_used_at"]
+    list_select_related = ["user"]

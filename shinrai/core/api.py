@@ -1,0 +1,58 @@
+"""API endpoints of the core app: projects, read through the access-control layer."""
+
+from datetime import date
+from decimal import Decimal
+
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from . import access, selectors
+
+router = Router(tags=["projects"])
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+
+
+class ProjectOut(Schema):
+    id: int
+    code: str
+    name: str
+    summary: str
+    phase: str
+    phase_label: str
+    start_date: date | None
+    end_date: date | None
+    vendor: OrganizationOut = Field(alias="vendor_org")
+    customer: OrganizationOut = Field(alias="customer_org")
+
+    @staticmethod
+    def resolve_phase_label(obj) -> str:
+        return str(obj.get_phase_display())
+
+
+class ProjectDetailOut(ProjectOut):
+    role: str
+    contract_amount: Decimal | None = None
+    internal_note: str | None = None
+
+
+@router.get("/projects/", response=list[ProjectOut], summary="Projects you may see")
+@paginate(LimitOffsetPagination)
+def list_projects(request):
+    return selectors.portfolio_projects(user=request.auth)
+
+
+@router.get("/projects/{int:project_id}", response=ProjectDetailOut, summary="One project (404 if not visible)")
+def get_project(request, project_id: int):
+    project, role = access.project_for(request.auth, project_id)
+    perms = access.ROLE_PERMS[role]
+    data = ProjectOut.from_orm(project).model_dump() | {"role": role.value}
+    if access.Perm.SEE_INTERNAL in perms:
+        data["internal_note"] = project.internal_note
+    if role != access.Role.PARTNER_VIEWER:
+        # The contract value is shared between vendor and customer, never with third-party vendors.
+        data["contract_amount"] = project.contract_amount
+    return data

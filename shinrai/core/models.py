@@ -1,0 +1,272 @@
+"""Organizations, people, projects, memberships and the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        VENDOR = "vendor", _("Vendor")
+        CUSTOMER = "customer", _("Customer")
+        PARTNER = "partner", _("Partner vendor")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["vendor", "customer", "partner"]), name="organization_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        if "organization" not in fields and "organization_id" not in fields:
+            fields["organization"] = Organization.objects.filter(kind=Organization.Kind.VENDOR).first()
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with an e-mail address and belongs to one organization."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    display_name = models.CharField(_("display name"), max_length=100)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="users", verbose_name=_("organization")
+    )
+    language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    # Portfolio role: a vendor manager sees every project of their vendor organization.
+    is_vendor_manager = models.BooleanField(_("vendor manager"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("can use the admin site"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["display_name"]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} <{self.email}>"
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+    @property
+    def org_kind(self) -> str:
+        return self.organization.kind
+
+    @property
+    def is_vendor(self) -> bool:
+        return self.organization.kind == Organization.Kind.VENDOR
+
+
+class Project(models.Model):
+    class Phase(models.TextChoices):
+        PROPOSAL = "proposal", _("Proposal")
+        REQUIREMENTS = "requirements", _("Requirements definition")
+        DESIGN = "design", _("Design")
+        BUILD = "build", _("Development")
+        TEST = "test", _("Testing")
+        RELEASE = "release", _("Migration and release")
+        OPERATION = "operation", _("Operation and maintenance")
+        CLOSED = "closed", _("Closed")
+
+    vendor_org = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="vendor_projects",
+        limit_choices_to={"kind": Organization.Kind.VENDOR},
+        verbose_name=_("vendor"),
+    )
+    customer_org = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="customer_projects",
+        limit_choices_to={"kind": Organization.Kind.CUSTOMER},
+        verbose_name=_("customer"),
+    )
+    code = models.CharField(_("project code"), max_length=32, unique=True)
+    name = models.CharField(_("project name"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices, default=Phase.PROPOSAL)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    contract_amount = models.DecimalField(
+        _("contract amount (JPY)"), max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    # Vendor-internal: never rendered for customer or partner roles.
+    internal_note = models.TextField(_("internal note (vendor only)"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="project_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(contract_amount__isnull=True) | Q(contract_amount__gte=0),
+                name="project_contract_amount_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:project_home", args=[self.pk])
+
+
+class Role(models.TextChoices):
+    VENDOR_MANAGER = "vendor_manager", _("Vendor manager")
+    VENDOR_PM = "vendor_pm", _("Project manager")
+    VENDOR_MEMBER = "vendor_member", _("Project member")
+    CUSTOMER_SPONSOR = "customer_sponsor", _("Customer sponsor")
+    CUSTOMER_MEMBER = "customer_member", _("Customer member")
+    PARTNER_VIEWER = "partner_viewer", _("Partner vendor (read only)")
+
+
+VENDOR_ROLES = frozenset({Role.VENDOR_MANAGER, Role.VENDOR_PM, Role.VENDOR_MEMBER})
+CUSTOMER_ROLES = frozenset({Role.CUSTOMER_SPONSOR, Role.CUSTOMER_MEMBER})
+PARTNER_ROLES = frozenset({Role.PARTNER_VIEWER})
+# Which organization kind each role must come from.
+ROLE_ORG_KIND = {
+    **{role: Organization.Kind.VENDOR for role in VENDOR_ROLES},
+    **{role: Organization.Kind.CUSTOMER for role in CUSTOMER_ROLES},
+    **{role: Organization.Kind.PARTNER for role in PARTNER_ROLES},
+}
+
+
+class ProjectMember(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("project member")
+        verbose_name_plural = _("project members")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="project_member_unique"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="project_member_role_valid"),
+        ]
+        indexes = [models.Index(fields=["user", "project"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.project.code} ({self.get_role_display()})"
+
+
+class Visibility(models.TextChoices):
+    """Who outside the vendor may see an item that belongs to a project (used by later apps)."""
+
+    INTERNAL = "internal", _("Vendor only")
+    CUSTOMER = "customer", _("Vendor and customer")
+    PARTNERS = "partners", _("Vendor, customer and partner vendors")
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit log is append-only")
+
+    def delete(self):
+        raise PermissionError("The audit log is append-only")
+
+
+class AuditEvent(models.Model):
+    """Append-only record of a write: who, when, what, and a before/after summary."""
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
+    action = models.CharField(_("action"), max_length=64)
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64)
+    project = models.ForeignKey(
+        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("project")
+    )
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["project", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only")
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a SHA-256 digest is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
