@@ -30,6 +30,8 @@ urlpatterns = [
     path("accounts/", include(auth_patterns)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("favicon.ico", RedirectView.as_view(url="/static/shinrai/favicon.svg", permanent=True)),
+    path(
+        "favicon.ico", RedirectView.as_view(url="/static/shinrai/favicon.svg", permanent=True), name="favicon"
+    ),
     path("", include("shinrai.core.urls")),
 ]

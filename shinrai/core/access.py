@@ -135,20 +135,21 @@ def project_for(user, pk, perm: Perm = Perm.VIEW) -> tuple[Project, Role]:
     return project, role
 
 
-def items_visible_to(user, queryset: QuerySet, *, project_field: str = "project") -> QuerySet:
-    """Scope a queryset of project items (models with ``project`` and ``visibility``) to one user."""
+def items_visible_to(
+    user, queryset: QuerySet, *, project_field: str = "project", visibility_field: str | None = "visibility"
+) -> QuerySet:
+    """Scope a queryset of project items to one user: visible projects, and the visibilities they may read.
+
+    ``visibility_field=None`` is for items that everyone on the project may see (e.g. memberships).
+    """
     condition = _project_condition(user, prefix=f"{project_field}__")
     if condition is None:
         return queryset.none()
-    visibilities = _VISIBILITIES_FOR_ORG_KIND[user.organization.kind]
-    return queryset.filter(condition, visibility__in=visibilities)
-
-
-def visibilities_for(user) -> tuple[str, ...]:
-    """The item visibilities a signed-in user's organization kind may see."""
-    if not _is_signed_in(user):
-        return ()
-    return _VISIBILITIES_FOR_ORG_KIND[user.organization.kind]
+    queryset = queryset.filter(condition)
+    if visibility_field is not None:
+        visibilities = _VISIBILITIES_FOR_ORG_KIND[user.organization.kind]
+        queryset = queryset.filter(**{f"{visibility_field}__in": visibilities})
+    return queryset
 
 
 def is_vendor_user(user) -> bool:

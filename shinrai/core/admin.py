@@ -25,11 +25,20 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Profile"), {"fields": ["display_name", "organization", "language"]}),
-        (_("Permissions"), {"fields": ["is_active", "is_vendor_manager", "is_staff", "is_superuser", "groups"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_vendor_manager", "is_staff", "is_superuser", "groups"]},
+        ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["email", "display_name", "organization", "password1", "password2"]}),
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "display_name", "organization", "password1", "password2"],
+            },
+        ),
     ]
 
 
@@ -47,10 +56,20 @@ class ProjectAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "customer_org__name"]
     inlines = [ProjectMemberInline]
 
+    def get_queryset(self, request):
+        # A vendor's administrators manage their own vendor's projects; only superusers see every vendor.
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(vendor_org_id=request.user.organization_id)
+
     def save_model(self, request, obj, form, change):
         if change:
-            changes = {name: form.cleaned_data[name] for name in form.changed_data
-                       if name in services.PROJECT_AUDITED_FIELDS}
+            changes = {
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name in services.PROJECT_AUDITED_FIELDS
+            }
             fresh = Project.objects.get(pk=obj.pk)
             services.project_update(by=request.user, project=fresh, **changes)
             other = [name for name in form.changed_data if name not in services.PROJECT_AUDITED_FIELDS]
@@ -58,8 +77,9 @@ class ProjectAdmin(admin.ModelAdmin):
                 obj.save(update_fields=other)
         else:
             fields = {name: form.cleaned_data[name] for name in services.PROJECT_AUDITED_FIELDS}
-            created = services.project_create(by=request.user, vendor_org=obj.vendor_org, customer_org=obj.customer_org,
-                                              **fields)
+            created = services.project_create(
+                by=request.user, vendor_org=obj.vendor_org, customer_org=obj.customer_org, **fields
+            )
             obj.pk = created.pk
 
     def save_formset(self, request, form, formset, change):

@@ -1,10 +1,10 @@
 """API endpoints of the core app: projects, read through the access-control layer."""
 
 from datetime import date
-from decimal import Decimal
 
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import ConfigDict
 
 from . import access, selectors
 
@@ -28,14 +28,12 @@ class ProjectOut(Schema):
     vendor: OrganizationOut = Field(alias="vendor_org")
     customer: OrganizationOut = Field(alias="customer_org")
 
-    @staticmethod
-    def resolve_phase_label(obj) -> str:
-        return str(obj.get_phase_display())
+    model_config = ConfigDict(populate_by_name=True)
 
 
 class ProjectDetailOut(ProjectOut):
     role: str
-    contract_amount: Decimal | None = None
+    contract_amount: int | None = None
     internal_note: str | None = None
 
 
@@ -45,14 +43,18 @@ def list_projects(request):
     return selectors.portfolio_projects(user=request.auth)
 
 
-@router.get("/projects/{int:project_id}", response=ProjectDetailOut, summary="One project (404 if not visible)")
+@router.get(
+    "/projects/{int:project_id}", response=ProjectDetailOut, summary="One project (404 if not visible)"
+)
 def get_project(request, project_id: int):
     project, role = access.project_for(request.auth, project_id)
     perms = access.ROLE_PERMS[role]
+    # Built field by field from the list schema, so that vendor-only fields stay out unless granted.
     data = ProjectOut.from_orm(project).model_dump() | {"role": role.value}
     if access.Perm.SEE_INTERNAL in perms:
         data["internal_note"] = project.internal_note
     if role != access.Role.PARTNER_VIEWER:
         # The contract value is shared between vendor and customer, never with third-party vendors.
-        data["contract_amount"] = project.contract_amount
+        amount = project.contract_amount
+        data["contract_amount"] = int(amount) if amount is not None else None
     return data

@@ -42,16 +42,34 @@ class DemoUser:
 
 
 USERS = [
-    DemoUser("admin@sample-systems.example.jp", "管理 太郎", VENDOR, "vendor administrator (admin site)", is_admin=True),
-    DemoUser("manager@sample-systems.example.jp", "佐藤 一郎", VENDOR, "vendor manager (all projects)",
-             is_vendor_manager=True),
+    DemoUser(
+        "admin@sample-systems.example.jp",
+        "管理 太郎",
+        VENDOR,
+        "vendor administrator (admin site)",
+        is_admin=True,
+    ),
+    DemoUser(
+        "manager@sample-systems.example.jp",
+        "佐藤 一郎",
+        VENDOR,
+        "vendor manager (all projects)",
+        is_vendor_manager=True,
+    ),
     DemoUser("pm@sample-systems.example.jp", "鈴木 花子", VENDOR, "vendor PM (4 projects)"),
     DemoUser("pm2@sample-systems.example.jp", "高橋 健", VENDOR, "vendor PM (2 projects), member of 1"),
     DemoUser("dev@sample-systems.example.jp", "田中 誠", VENDOR, "vendor member"),
     DemoUser("sponsor@yamada-mfg.example.jp", "山田 太一", MANUFACTURER, "customer sponsor, manufacturer"),
-    DemoUser("staff@yamada-mfg.example.jp", "中村 美咲", MANUFACTURER, "customer member (field staff), manufacturer"),
+    DemoUser(
+        "staff@yamada-mfg.example.jp",
+        "中村 美咲",
+        MANUFACTURER,
+        "customer member (field staff), manufacturer",
+    ),
     DemoUser("sponsor@midori-mart.example.jp", "小林 直樹", RETAILER, "customer sponsor, retailer"),
-    DemoUser("staff@midori-mart.example.jp", "加藤 さくら", RETAILER, "customer member (store staff), retailer"),
+    DemoUser(
+        "staff@midori-mart.example.jp", "加藤 さくら", RETAILER, "customer member (store staff), retailer"
+    ),
     DemoUser("sponsor@city-aoba.example.jp", "伊藤 修", CITY, "customer sponsor, city office"),
     DemoUser("staff@city-aoba.example.jp", "渡辺 由美", CITY, "customer member (counter staff), city office"),
     DemoUser("viewer@cloud-partners.example.jp", "松本 亮", PARTNER, "partner vendor viewer (2 projects)"),
@@ -86,49 +104,94 @@ V, Y, M, C, P = (
 
 PROJECTS = [
     DemoProject(
-        "YMD-2026-01", "生産管理システム刷新", MANUFACTURER, Project.Phase.BUILD,
-        date(2026, 4, 1), date(2027, 3, 31), 48_000_000,
+        "YMD-2026-01",
+        "生産管理システム刷新",
+        MANUFACTURER,
+        Project.Phase.BUILD,
+        date(2026, 4, 1),
+        date(2027, 3, 31),
+        48_000_000,
         "紙とExcelで管理している生産計画・工程進捗を一つのシステムにまとめ、納期回答を当日中に出せるようにする。",
         "見積時の工数が設計で20%超過。次回の定例で説明予定。",
-        ((_m("pm", V), Role.VENDOR_PM), (_m("dev", V), Role.VENDOR_MEMBER),
-         (_m("sponsor", Y), Role.CUSTOMER_SPONSOR), (_m("staff", Y), Role.CUSTOMER_MEMBER)),
+        (
+            (_m("pm", V), Role.VENDOR_PM),
+            (_m("dev", V), Role.VENDOR_MEMBER),
+            (_m("sponsor", Y), Role.CUSTOMER_SPONSOR),
+            (_m("staff", Y), Role.CUSTOMER_MEMBER),
+        ),
     ),
     DemoProject(
-        "YMD-2026-02", "設備保全IoTダッシュボード", MANUFACTURER, Project.Phase.REQUIREMENTS,
-        date(2026, 10, 1), date(2027, 6, 30), 12_000_000,
+        "YMD-2026-02",
+        "設備保全IoTダッシュボード",
+        MANUFACTURER,
+        Project.Phase.REQUIREMENTS,
+        date(2026, 10, 1),
+        date(2027, 6, 30),
+        12_000_000,
         "工場設備の稼働データを集め、故障の兆候を保全担当者が朝のうちに確認できるようにする。",
         "センサー機器の調達先が未定。",
-        ((_m("pm2", V), Role.VENDOR_PM), (_m("sponsor", Y), Role.CUSTOMER_SPONSOR),
-         (_m("staff", Y), Role.CUSTOMER_MEMBER)),
+        (
+            (_m("pm2", V), Role.VENDOR_PM),
+            (_m("sponsor", Y), Role.CUSTOMER_SPONSOR),
+            (_m("staff", Y), Role.CUSTOMER_MEMBER),
+        ),
     ),
     DemoProject(
-        "MDR-2026-01", "ECサイトリニューアル", RETAILER, Project.Phase.TEST,
-        date(2026, 1, 15), date(2026, 12, 25), 35_000_000,
+        "MDR-2026-01",
+        "ECサイトリニューアル",
+        RETAILER,
+        Project.Phase.TEST,
+        date(2026, 1, 15),
+        date(2026, 12, 25),
+        35_000_000,
         "ネットスーパーのサイトを作り直し、スマートフォンからの注文を3分以内に完了できるようにする。",
         "負荷試験で決済APIの応答遅延あり。協力会社と原因調査中。",
-        ((_m("pm", V), Role.VENDOR_PM), (_m("dev", V), Role.VENDOR_MEMBER),
-         (_m("sponsor", M), Role.CUSTOMER_SPONSOR), (_m("staff", M), Role.CUSTOMER_MEMBER),
-         (_m("viewer", P), Role.PARTNER_VIEWER)),
+        (
+            (_m("pm", V), Role.VENDOR_PM),
+            (_m("dev", V), Role.VENDOR_MEMBER),
+            (_m("sponsor", M), Role.CUSTOMER_SPONSOR),
+            (_m("staff", M), Role.CUSTOMER_MEMBER),
+            (_m("viewer", P), Role.PARTNER_VIEWER),
+        ),
     ),
     DemoProject(
-        "MDR-2025-03", "店舗POS入替", RETAILER, Project.Phase.OPERATION,
-        date(2025, 6, 1), date(2026, 3, 31), 60_000_000,
+        "MDR-2025-03",
+        "店舗POS入替",
+        RETAILER,
+        Project.Phase.OPERATION,
+        date(2025, 6, 1),
+        date(2026, 3, 31),
+        60_000_000,
         "全32店舗のPOSレジを入れ替え、売上データを翌朝ではなく当日中に本部へ届ける。",
         "保守契約の更新交渉を1月に開始。",
         ((_m("pm", V), Role.VENDOR_PM), (_m("sponsor", M), Role.CUSTOMER_SPONSOR)),
     ),
     DemoProject(
-        "AOB-2026-01", "電子申請システム導入", CITY, Project.Phase.DESIGN,
-        date(2026, 7, 1), date(2027, 9, 30), 80_000_000,
+        "AOB-2026-01",
+        "電子申請システム導入",
+        CITY,
+        Project.Phase.DESIGN,
+        date(2026, 7, 1),
+        date(2027, 9, 30),
+        80_000_000,
         "住民票の写しなど12の手続きをオンラインで申請できるようにし、窓口の待ち時間を減らす。",
         "ガバメントクラウド移行方針の確認待ち。",
-        ((_m("pm", V), Role.VENDOR_PM), (_m("pm2", V), Role.VENDOR_MEMBER),
-         (_m("sponsor", C), Role.CUSTOMER_SPONSOR), (_m("staff", C), Role.CUSTOMER_MEMBER),
-         (_m("viewer", P), Role.PARTNER_VIEWER)),
+        (
+            (_m("pm", V), Role.VENDOR_PM),
+            (_m("pm2", V), Role.VENDOR_MEMBER),
+            (_m("sponsor", C), Role.CUSTOMER_SPONSOR),
+            (_m("staff", C), Role.CUSTOMER_MEMBER),
+            (_m("viewer", P), Role.PARTNER_VIEWER),
+        ),
     ),
     DemoProject(
-        "AOB-2027-P1", "庁内ネットワーク更改(提案)", CITY, Project.Phase.PROPOSAL,
-        date(2027, 1, 4), None, None,
+        "AOB-2027-P1",
+        "庁内ネットワーク更改(提案)",
+        CITY,
+        Project.Phase.PROPOSAL,
+        date(2027, 1, 4),
+        None,
+        None,
         "庁内ネットワーク機器の保守期限切れに合わせた更改の提案。RFP前の相談段階。",
         "競合2社も情報提供依頼を受けている模様。",
         ((_m("pm2", V), Role.VENDOR_PM), (_m("sponsor", C), Role.CUSTOMER_SPONSOR)),
@@ -142,7 +205,9 @@ def load_demo() -> dict[str, int]:
     created = {"organizations": 0, "users": 0, "projects": 0}
     orgs: dict[str, Organization] = {}
     for name, kind, industry in ORGANIZATIONS:
-        orgs[name], new = Organization.objects.get_or_create(name=name, defaults={"kind": kind, "industry": industry})
+        orgs[name], new = Organization.objects.get_or_create(
+            name=name, defaults={"kind": kind, "industry": industry}
+        )
         created["organizations"] += new
 
     users: dict[str, User] = {}

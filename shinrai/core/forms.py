@@ -10,8 +10,15 @@ from .tasks import send_email
 class QueuedPasswordResetForm(PasswordResetForm):
     """Password reset whose e-mail goes through the task queue instead of the request thread."""
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None):
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         send_email.enqueue(to=[to_email], subject=subject, body=body)
@@ -23,5 +30,8 @@ class LanguageForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label=_("Token name"), max_length=100,
-                           help_text=_("What the token is for, e.g. 'Excel macro' or 'CI'."))
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. 'Excel macro' or 'CI'."),
+    )

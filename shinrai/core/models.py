@@ -146,7 +146,9 @@ class Project(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="project_dates_ordered",
             ),
             models.CheckConstraint(
@@ -160,6 +162,10 @@ class Project(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("core:project_home", args=[self.pk])
+
+    @property
+    def phase_label(self) -> str:
+        return str(self.get_phase_display())
 
 
 class Role(models.TextChoices):

@@ -18,8 +18,17 @@ def portal_projects(*, user: User) -> QuerySet[Project]:
     return (
         access.projects_visible_to(user)
         .select_related("customer_org", "vendor_org")
-        .only("id", "code", "name", "summary", "phase", "start_date", "end_date",
-              "customer_org__name", "vendor_org__name")
+        .only(
+            "id",
+            "code",
+            "name",
+            "summary",
+            "phase",
+            "start_date",
+            "end_date",
+            "customer_org__name",
+            "vendor_org__name",
+        )
         .order_by("-start_date", "code")
     )
 

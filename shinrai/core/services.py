@@ -57,7 +57,9 @@ def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict:
 
 
 @transaction.atomic
-def project_create(*, by: User | None, vendor_org: Organization, customer_org: Organization, **fields) -> Project:
+def project_create(
+    *, by: User | None, vendor_org: Organization, customer_org: Organization, **fields
+) -> Project:
     """Create a project between a vendor and a customer. Members are added with ``member_add``."""
     if vendor_org.kind != Organization.Kind.VENDOR:
         raise ValidationError({"vendor_org": _("The vendor must be a vendor organization.")})
@@ -108,8 +110,12 @@ def member_add(*, by: User | None, project: Project, user: User, role: str) -> P
     expected_kind = ROLE_ORG_KIND[role]
     org = user.organization
     if org.kind != expected_kind:
-        raise ValidationError({"role": _("This role needs a person from a %(kind)s organization.") % {
-            "kind": Organization.Kind(expected_kind).label}})
+        raise ValidationError(
+            {
+                "role": _("This role needs a person from a %(kind)s organization.")
+                % {"kind": Organization.Kind(expected_kind).label}
+            }
+        )
     if expected_kind == Organization.Kind.VENDOR and org.id != project.vendor_org_id:
         raise ValidationError({"user": _("Only people of the project's vendor can take a vendor role.")})
     if expected_kind == Organization.Kind.CUSTOMER and org.id != project.customer_org_id:
@@ -154,8 +160,13 @@ def user_set_language(*, user: User, language: str) -> User:
     user.full_clean(validate_unique=False, exclude=["password"])
     if before != language:
         user.save(update_fields=["language"])
-        audit_record(actor=user, action="user.set_language", obj=user, before={"language": before},
-                     after={"language": language})
+        audit_record(
+            actor=user,
+            action="user.set_language",
+            obj=user,
+            before={"language": before},
+            after={"language": language},
+        )
     return user
 
 
@@ -168,7 +179,9 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Issue a personal API token. The clear token is returned once and never stored."""
     clear = "shr_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=clear[:12], digest=_token_digest(clear))
-    audit_record(actor=user, action="api_token.create", obj=token, after={"name": name, "prefix": token.prefix})
+    audit_record(
+        actor=user, action="api_token.create", obj=token, after={"name": name, "prefix": token.prefix}
+    )
     return token, clear
 
 

@@ -69,7 +69,12 @@ def portal_project(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "core/portal_project.html",
-        {"project": project, "role": role, "members": members, "is_preview": access.is_vendor_user(request.user)},
+        {
+            "project": project,
+            "role": role,
+            "members": members,
+            "is_preview": access.is_vendor_user(request.user),
+        },
     )
 
 
@@ -116,8 +121,9 @@ def me(request: HttpRequest) -> HttpResponse:
             "form": form,
             "tokens": selectors.user_api_tokens(user=request.user),
             "new_token": new_token,
-            "language_form": LanguageForm(initial={"language": request.user.language,
-                                                   "next": reverse("core:me")}),
+            "language_form": LanguageForm(
+                initial={"language": request.user.language, "next": reverse("core:me")}
+            ),
         },
     )
 

@@ -23,12 +23,14 @@ class Command(BaseCommand):
                 worker_args.append("--batch")
             call_command("db_worker", *worker_args)
         elif backend == "redis":
-            worker_args = [queue, "--with-scheduler"]
+            # Jobs must be read back with django-tasks' job class to report their results.
+            worker_args = [queue, "--job-class", "django_tasks_rq.backend.Job"]
             if batch:
                 worker_args.append("--burst")
             call_command("rqworker", *worker_args)
         else:
             raise CommandError(
                 "Tasks run in-process (SHINRAI_TASK_BACKEND=immediate); set SHINRAI_TASK_BACKEND=database "
-                f"or redis to use a worker. Current environment: {os.environ.get('SHINRAI_TASK_BACKEND', 'unset')}"
+                "or redis to use a worker. "
+                f"Current environment: {os.environ.get('SHINRAI_TASK_BACKEND', 'unset')}"
             )

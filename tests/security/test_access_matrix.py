@@ -1,0 +1,238 @@
+"""The access matrix: every URL pattern and API route × every role × own / other / foreign tenant.
+
+Routes are discovered from the URL resolver, so a new route without an entry in EXPECTATIONS fails
+``test_every_route_has_an_expectation``. Expected answers are written out by hand here (not derived from
+shinrai.core.access), so that a change of the access rule shows up as a failing cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from shinrai.core import services
+
+from ..conftest import CAST_ROLES
+
+ROLES = ["anonymous", *CAST_ROLES]
+TARGETS = ["own", "other", "foreign"]
+VENDOR_USERS = {"vendor_manager", "vendor_pm", "vendor_member", "vendor_admin", "other_vendor_manager"}
+SIGNED_IN = set(CAST_ROLES)
+
+# Who may open which project (own: V×C1 with every role; other: V×C2; foreign: V2×C1).
+CAN_VIEW = {
+    "own": {
+        "vendor_manager",
+        "vendor_pm",
+        "vendor_member",
+        "customer_sponsor",
+        "customer_member",
+        "partner_viewer",
+    },
+    "other": {"vendor_manager", "outsider_customer"},
+    "foreign": {"other_vendor_manager"},
+}
+CAN_SEE_INTERNAL = {
+    "own": {"vendor_manager", "vendor_pm", "vendor_member"},
+    "other": {"vendor_manager"},
+    "foreign": {"other_vendor_manager"},
+}
+
+
+@dataclass(frozen=True)
+class Expect:
+    """How one route answers: ``status(role, target)`` gives the HTTP status of a GET (or ``method``)."""
+
+    status: Callable[[str, str | None], int]
+    kwargs: Callable[[object, str | None, object], dict] | None = None  # (cast, target, user) -> URL kwargs
+    targets: tuple[str | None, ...] = (None,)
+    method: str = "get"
+
+
+def page(signed_in: int = 200, anonymous: int = 302) -> Callable:
+    return lambda role, target: anonymous if role == "anonymous" else signed_in
+
+
+def project_page(allowed: dict[str, set[str]], anonymous: int = 302) -> Callable:
+    def status(role, target):
+        if role == "anonymous":
+            return anonymous
+        return 200 if role in allowed[target] else 404
+
+    return status
+
+
+def project_kwargs(name: str = "pk"):
+    return lambda cast, target, user: {name: getattr(cast, target).pk}
+
+
+def own_token_kwargs(cast, target, user):
+    owner = user if (target == "own" and user is not None) else cast.users["vendor_pm"]
+    token, _clear = services.api_token_create(user=owner, name="matrix")
+    return {"pk": token.pk}
+
+
+def revoke_status(role, target):
+    if role == "anonymous":
+        return 302
+    if target == "own" or role == "vendor_pm":
+        # vendor_pm owns the "other" token too, so both are theirs: revoked, then back to settings.
+        return 302
+    return 404
+
+
+PROJECT_TARGETS = ("own", "other", "foreign")
+
+EXPECTATIONS: dict[str, Expect] = {
+    # Sign-in and password reset: open to everyone; a signed-in visitor of the login page is sent home.
+    "login": Expect(lambda role, target: 200 if role == "anonymous" else 302),
+    "logout": Expect(page(405, 405)),  # log-out is POST only
+    "password_reset": Expect(page(200, 200)),
+    "password_reset_done": Expect(page(200, 200)),
+    "password_reset_confirm": Expect(page(200, 200), kwargs=lambda c, t, u: {"uidb64": "MQ", "token": "x-y"}),
+    "password_reset_complete": Expect(page(200, 200)),
+    # Vendor workspace.
+    "core:home": Expect(page(302)),
+    "core:portfolio": Expect(
+        lambda role, target: 302 if role == "anonymous" else 200 if role in VENDOR_USERS else 404
+    ),
+    "core:project_home": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    # Customer portal.
+    "core:portal": Expect(page()),
+    "core:portal_project": Expect(project_page(CAN_VIEW), project_kwargs(), PROJECT_TARGETS),
+    # Personal settings.
+    "core:me": Expect(page()),
+    "core:api_token_revoke": Expect(revoke_status, own_token_kwargs, ("own", "other"), method="post"),
+    "core:set_language": Expect(page(405, 405)),  # POST only
+    "core:healthz": Expect(page(200, 200)),
+    "favicon": Expect(page(301, 301)),
+    # JSON API: 401 without credentials, 404 for projects the caller may not see.
+    "api:list_projects": Expect(page(200, 401)),
+    "api:get_project": Expect(
+        project_page(CAN_VIEW, anonymous=401), project_kwargs("project_id"), PROJECT_TARGETS
+    ),
+    "api:openapi-json": Expect(page(200, 200)),
+    "api:api-root": Expect(page(404, 404)),  # /api/v1/ itself has no content
+    "api:openapi-view": Expect(page(200, 200)),
+}
+# Django's admin guards every one of its routes with the staff check; the matrix checks that guard
+# on the index and on a project's change page (see test_admin_is_for_vendor_administrators_only).
+ADMIN_NAMESPACE = "admin"
+
+
+def iter_routes(patterns=None, namespace: str | None = None) -> Iterator[tuple[str, str]]:
+    """(name, route) for every URL pattern, named with its namespace like reverse() wants it."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from iter_routes(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            name = entry.name or str(entry.pattern)
+            yield (f"{namespace}:{name}" if namespace else name), str(entry.pattern)
+
+
+def test_every_route_has_an_expectation():
+    missing = sorted(
+        {name for name, _route in iter_routes() if not name.startswith(f"{ADMIN_NAMESPACE}:")}
+        - set(EXPECTATIONS)
+    )
+    assert missing == [], f"Routes without an access expectation: {missing}"
+
+
+def test_no_expectation_is_stale():
+    names = {name for name, _route in iter_routes()}
+    assert sorted(set(EXPECTATIONS) - names) == []
+
+
+def _cells() -> Iterator[tuple[str, str, str | None]]:
+    for name, expect in EXPECTATIONS.items():
+        for role in ROLES:
+            for target in expect.targets:
+                yield name, role, target
+
+
+@pytest.mark.parametrize(("name", "role", "target"), list(_cells()))
+def test_access_matrix(client, cast, name, role, target):
+    expect = EXPECTATIONS[name]
+    user = cast.users.get(role)
+    if user is not None:
+        client.force_login(user)
+    kwargs = expect.kwargs(cast, target, user) if expect.kwargs else {}
+    response = getattr(client, expect.method)(reverse(name, kwargs=kwargs))
+    assert response.status_code == expect.status(role, target), (
+        f"{expect.method.upper()} {name} as {role} on {target}: {response.status_code}"
+    )
+
+
+EXPECTED_PROJECTS = {
+    "vendor_manager": {"OWN-1", "OTHER-1"},
+    "vendor_pm": {"OWN-1"},
+    "vendor_member": {"OWN-1"},
+    "customer_sponsor": {"OWN-1"},
+    "customer_member": {"OWN-1"},
+    "partner_viewer": {"OWN-1"},
+    "outsider_customer": {"OTHER-1"},
+    "outsider_partner": set(),
+    "vendor_admin": set(),
+    "other_vendor_manager": {"FOREIGN-1"},
+}
+
+
+@pytest.mark.parametrize("role", CAST_ROLES)
+def test_lists_show_exactly_the_visible_projects(client, cast, role):
+    client.force_login(cast.users[role])
+    api_codes = {p["code"] for p in client.get("/api/v1/projects/").json()["items"]}
+    assert api_codes == EXPECTED_PROJECTS[role]
+    portal = client.get(reverse("core:portal")).content.decode()
+    for project in (cast.own, cast.other, cast.foreign):
+        assert (project.name in portal) == (project.code in EXPECTED_PROJECTS[role]), project.code
+    if role in VENDOR_USERS:
+        portfolio = client.get(reverse("core:portfolio")).content.decode()
+        for project in (cast.own, cast.other, cast.foreign):
+            assert (project.code in portfolio) == (project.code in EXPECTED_PROJECTS[role]), project.code
+
+
+@pytest.mark.parametrize(
+    "role", ["customer_sponsor", "customer_member", "partner_viewer", "outsider_customer"]
+)
+def test_internal_fields_never_reach_customers_or_partners(client, cast, role):
+    client.force_login(cast.users[role])
+    for project in (cast.own, cast.other):
+        for url in (
+            reverse("core:portal"),
+            reverse("core:portal_project", args=[project.pk]),
+            f"/api/v1/projects/{project.pk}",
+            "/api/v1/projects/",
+        ):
+            body = client.get(url).content.decode()
+            assert project.internal_note not in body, url
+            assert "internal_note" not in body or '"internal_note":null' in body.replace(" ", ""), url
+
+
+def test_partner_does_not_see_the_contract_amount(client, cast):
+    client.force_login(cast.users["partner_viewer"])
+    detail = client.get(f"/api/v1/projects/{cast.own.pk}").json()
+    assert detail["contract_amount"] is None
+    page_html = client.get(reverse("core:portal_project", args=[cast.own.pk])).content.decode()
+    assert "10,000,000" not in page_html
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_is_for_vendor_administrators_only(client, cast, role):
+    user = cast.users.get(role)
+    if user is not None:
+        client.force_login(user)
+    for url in (reverse("admin:index"), reverse("admin:core_project_change", args=[cast.own.pk])):
+        response = client.get(url)
+        if role == "vendor_admin":
+            assert response.status_code == 200, url
+        else:
+            assert response.status_code == 302, url
+            assert response["Location"].startswith(reverse("admin:login")), url
