@@ -215,6 +215,18 @@ class Visibility(models.TextChoices):
     PARTNERS = "partners", _("Vendor, customer and partner vendors")
 
 
+AUDIT_ACTION_LABELS = {
+    "project.create": _("Project created"),
+    "project.update": _("Project details changed"),
+    "member.add": _("Member added"),
+    "member.change_role": _("Member's role changed"),
+    "member.remove": _("Member removed"),
+    "user.set_language": _("Language changed"),
+    "api_token.create": _("API token created"),
+    "api_token.revoke": _("API token revoked"),
+}
+
+
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("The audit log is append-only")
@@ -257,6 +269,25 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only")
+
+    @property
+    def action_label(self) -> str:
+        return str(AUDIT_ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def changed_field_labels(self) -> list[str]:
+        """The changed fields by their translated names, e.g. ['フェーズ', 'プロジェクト名']."""
+        from django.apps import apps
+        from django.core.exceptions import FieldDoesNotExist
+
+        model = apps.get_model(self.object_type)
+        labels = []
+        for name in sorted(set(self.before) | set(self.after)):
+            try:
+                labels.append(str(model._meta.get_field(name).verbose_name))
+            except FieldDoesNotExist:
+                labels.append(name)
+        return labels
 
 
 class ApiToken(models.Model):

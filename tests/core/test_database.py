@@ -28,3 +28,9 @@ def test_suite_runs_on_postgresql(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version_num")
         assert int(cursor.fetchone()[0]) >= 130000
+
+
+def test_migrations_are_up_to_date(db):
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -91,3 +91,13 @@ def test_api_token_form_requires_a_name(client, cast):
     response = client.post(reverse("core:me"), {"name": ""})
     assert response.status_code == 200
     assert not cast.users["vendor_pm"].api_tokens.exists()
+
+
+def test_project_home_names_changed_fields_in_the_users_language(client, cast):
+    from shinrai.core import services
+
+    services.project_update(by=cast.users["vendor_pm"], project=cast.own, name="改名", phase="test")
+    client.force_login(cast.users["vendor_pm"])
+    html = client.get(reverse("core:project_home", args=[cast.own.pk])).content.decode()
+    assert "プロジェクト情報を変更" in html
+    assert "(プロジェクト名、フェーズ)" in html
