@@ -21,7 +21,8 @@ def test_immediate_backend_runs_in_process(db):
     assert mail.outbox[0].subject == "件名"
 
 
-def test_database_queue_is_run_by_shinrai_worker(db, settings):
+def test_database_queue_is_run_by_shinrai_worker(transactional_db, settings):
+    # transactional_db: the worker closes "old" connections, which would end a test transaction.
     from django_tasks_db.models import DBTaskResult
 
     _use_backend(settings, "database", "django_tasks_db.DatabaseBackend")
