@@ -3,8 +3,15 @@
 import os
 import sys
 
+# Commands that need no database run before Django is imported, so that they start in a fraction of a second.
+FAST_COMMANDS = frozenset({"check-requirements", "verifiability-eval"})
+
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] in FAST_COMMANDS:
+        from shinrai.requirements.checker.commands import run
+
+        sys.exit(run(sys.argv[1], sys.argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shinrai.settings")
     from django.core.management import execute_from_command_line
 

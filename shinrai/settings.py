@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "shinrai.core",
+    "shinrai.requirements",
 ]
 
 MIDDLEWARE = [

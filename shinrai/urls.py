@@ -34,4 +34,5 @@ urlpatterns = [
         "favicon.ico", RedirectView.as_view(url="/static/shinrai/favicon.svg", permanent=True), name="favicon"
     ),
     path("", include("shinrai.core.urls")),
+    path("", include("shinrai.requirements.urls")),
 ]

@@ -1,9 +1,13 @@
 """The JSON API under /api/v1/. Each app owns its router; this module only wires them."""
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as InputError
 
 from shinrai.core.api import router as core_router
+from shinrai.requirements.api import router as requirements_router
 
 from .auth import api_auth
 
@@ -22,4 +26,57 @@ def not_found(request, exc):
     return api.create_response(request, {"detail": "Not found"}, status=404)
 
 
+# Bad input answers 422 with one shape, whether the schema or a service refused it:
+# {"detail": [{"field": "criteria.0.threshold_high", "message": "…"}]}, field null for the whole object,
+# messages in the request's language.
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"field": None if field == NON_FIELD_ERRORS else field, "message": message}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    else:
+        errors = [{"field": None, "message": message} for message in exc.messages]
+    return api.create_response(request, {"detail": errors}, status=422)
+
+
+# Django's own messages, translated by Django's catalogue; the alias keeps them out of Shinrai's.
+django_says = gettext
+
+
+def _input_message(error: dict) -> str:
+    """Pydantic's messages are English only; the common ones are said with Django's translated words."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "missing":
+        return django_says("This field is required.")
+    if kind in {"enum", "literal_error"}:
+        # ninja drops the rejected input, so the message cannot repeat it.
+        return django_says("Select a valid choice. That choice is not one of the available choices.")
+    if kind in {"int_parsing", "int_type"}:
+        return django_says("Enter a whole number.")
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return django_says("This field cannot be blank.")
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])  # raised by our own validators, already translated
+    return error["msg"]
+
+
+def _input_field(loc) -> str | None:
+    # ("body", "payload", "criteria", 0, "operator") -> "criteria.0.operator"; ("body", "payload") -> None
+    # (the body as a whole); ("query", "limit") -> "limit".
+    parts = list(loc[2:] if loc and loc[0] == "body" else loc[1:])
+    return ".".join(str(part) for part in parts) or None
+
+
+@api.exception_handler(InputError)
+def invalid_input(request, exc):
+    errors = [{"field": _input_field(error["loc"]), "message": _input_message(error)} for error in exc.errors]
+    return api.create_response(request, {"detail": errors}, status=422)
+
+
 api.add_router("/", core_router)
+api.add_router("/", requirements_router)

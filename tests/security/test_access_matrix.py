@@ -14,6 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from shinrai.core import services
+from shinrai.requirements import services as requirement_services
 
 from ..conftest import CAST_ROLES
 
@@ -50,6 +51,7 @@ class Expect:
     kwargs: Callable[[object, str | None, object], dict] | None = None  # (cast, target, user) -> URL kwargs
     targets: tuple[str | None, ...] = (None,)
     method: str = "get"
+    data: Callable[[object, str | None, object], dict] | None = None  # (cast, target, user) -> JSON body
 
 
 def page(signed_in: int = 200, anonymous: int = 302) -> Callable:
@@ -86,6 +88,112 @@ def revoke_status(role, target):
 
 PROJECT_TARGETS = ("own", "other", "foreign")
 
+# Requirements: "own" is shared with the customer (not with partners), "own_internal" is vendor-only.
+REQUIREMENT_TARGETS = ("own", "own_internal", "other", "foreign")
+CAN_CONTRIBUTE = {
+    "own": {"vendor_manager", "vendor_pm", "vendor_member"},
+    "other": {"vendor_manager"},
+    "foreign": {"other_vendor_manager"},
+}
+CAN_SEE_REQUIREMENT = {
+    "own": {"vendor_manager", "vendor_pm", "vendor_member", "customer_sponsor", "customer_member"},
+    "own_internal": {"vendor_manager", "vendor_pm", "vendor_member"},
+    "other": {"vendor_manager", "outsider_customer"},
+    "foreign": {"other_vendor_manager"},
+}
+CAN_CHANGE_REQUIREMENT = {
+    "own": {"vendor_manager", "vendor_pm", "vendor_member"},
+    "own_internal": {"vendor_manager", "vendor_pm", "vendor_member"},
+    "other": {"vendor_manager"},
+    "foreign": {"other_vendor_manager"},
+}
+CRITERION = {"metric": "応答時間", "operator": "lte", "threshold": "2", "unit": "秒", "method": "負荷試験"}
+
+
+def api_write(can_see: dict[str, set[str]], can_write: dict[str, set[str]], success: int) -> Callable:
+    """API writes: 404 for what the caller may not see, 403 for what they may see but not change."""
+
+    def status(role, target):
+        if role == "anonymous":
+            return 401
+        if role in can_write[target]:
+            return success
+        return 403 if role in can_see[target] else 404
+
+    return status
+
+
+def _requirement(cast, target):
+    project_name = target.removesuffix("_internal")
+    author = {"own": "vendor_pm", "other": "vendor_manager", "foreign": "other_vendor_manager"}[project_name]
+    return requirement_services.requirement_create(
+        by=cast.users[author],
+        project=getattr(cast, project_name),
+        text="在庫一覧を2秒以内に表示すること",
+        visibility="internal" if target.endswith("_internal") else "customer",
+        criteria=[CRITERION],
+    )
+
+
+def requirement_kwargs(cast, target, user):
+    return {"requirement_id": _requirement(cast, target).pk}
+
+
+def criterion_kwargs(cast, target, user):
+    return {"criterion_id": _requirement(cast, target).criteria.get().pk}
+
+
+CAN_EDIT = {
+    "own": {"vendor_manager", "vendor_pm"},
+    "other": {"vendor_manager"},
+    "foreign": {"other_vendor_manager"},
+}
+CAN_COMMENT = {
+    "own": {"customer_sponsor", "customer_member"},
+    "other": {"outsider_customer"},
+    "foreign": set(),
+}
+CAN_DECIDE = {"own": {"customer_sponsor"}, "other": {"outsider_customer"}, "foreign": set()}
+_AUTHOR = {"own": "vendor_pm", "other": "vendor_manager", "foreign": "other_vendor_manager"}
+
+
+def page_post(allowed: dict[str, set[str]]) -> Callable:
+    """A page form post: done (302 back to the page) when allowed, 404 when not, 302 to log-in when anonymous."""
+    return lambda role, target: 302 if role == "anonymous" or role in allowed[target] else 404
+
+
+def _by_project(allowed: dict[str, set[str]]) -> dict[str, set[str]]:
+    return allowed | {"own_internal": allowed["own"]}
+
+
+def requirement_page_kwargs(cast, target, user):
+    project = getattr(cast, target.removesuffix("_internal"))
+    return {"pk": project.pk, "requirement_id": _requirement(cast, target).pk}
+
+
+def stakeholder_kwargs(cast, target, user):
+    project = getattr(cast, target)
+    stakeholder = requirement_services.stakeholder_save(
+        by=cast.users[_AUTHOR[target]], project=project, name="現場担当", category="field_staff"
+    )
+    return {"pk": project.pk, "stakeholder_id": stakeholder.pk}
+
+
+def goal_kwargs(cast, target, user):
+    project = getattr(cast, target)
+    goal = requirement_services.goal_save(
+        by=cast.users[_AUTHOR[target]], project=project, title="目的", success_definition="当日中に回答できる"
+    )
+    return {"pk": project.pk, "goal_id": goal.pk}
+
+
+def open_review_kwargs(cast, target, user):
+    _requirement(cast, target)
+    project = getattr(cast, target)
+    requirement_services.review_submit(by=cast.users[_AUTHOR[target]], project=project)
+    return {"pk": project.pk}
+
+
 EXPECTATIONS: dict[str, Expect] = {
     # Sign-in and password reset: open to everyone; a signed-in visitor of the login page is sent home.
     "login": Expect(lambda role, target: 200 if role == "anonymous" else 302),
@@ -117,6 +225,79 @@ EXPECTATIONS: dict[str, Expect] = {
     "api:openapi-json": Expect(page(200, 200)),
     "api:api-root": Expect(page(404, 404)),  # /api/v1/ itself has no content
     "api:openapi-view": Expect(page(200, 200)),
+    # Requirements API: writes need a vendor role; others who can see the item get 403, the rest 404.
+    "api:list_requirements": Expect(
+        project_page(CAN_VIEW, anonymous=401), project_kwargs("project_id"), PROJECT_TARGETS
+    ),
+    "api:create_requirement": Expect(
+        api_write(CAN_VIEW, CAN_CONTRIBUTE, 201),
+        project_kwargs("project_id"),
+        PROJECT_TARGETS,
+        method="post",
+        data=lambda cast, target, user: {"text": "在庫一覧を2秒以内に表示すること", "criteria": [CRITERION]},
+    ),
+    "api:get_requirement": Expect(
+        project_page(CAN_SEE_REQUIREMENT, anonymous=401), requirement_kwargs, REQUIREMENT_TARGETS
+    ),
+    "api:update_requirement": Expect(
+        api_write(CAN_SEE_REQUIREMENT, CAN_CHANGE_REQUIREMENT, 200),
+        requirement_kwargs,
+        REQUIREMENT_TARGETS,
+        method="patch",
+        data=lambda cast, target, user: {"priority": "should"},
+    ),
+    "api:add_criterion": Expect(
+        api_write(CAN_SEE_REQUIREMENT, CAN_CHANGE_REQUIREMENT, 201),
+        requirement_kwargs,
+        REQUIREMENT_TARGETS,
+        method="post",
+        data=lambda cast, target, user: CRITERION | {"metric": "検索応答時間"},
+    ),
+    "api:delete_criterion": Expect(
+        api_write(CAN_SEE_REQUIREMENT, CAN_CHANGE_REQUIREMENT, 204),
+        criterion_kwargs,
+        REQUIREMENT_TARGETS,
+        method="delete",
+    ),
+    "api:check_verifiability": Expect(
+        page(200, 401), method="post", data=lambda cast, target, user: {"text": "画面は迅速に表示されること"}
+    ),
+    "api:list_baselines": Expect(
+        project_page(CAN_VIEW, anonymous=401), project_kwargs("project_id"), PROJECT_TARGETS
+    ),
+    # Requirements workspace (vendor roles) and the customer's review in the portal.
+    "requirements:home": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    "requirements:catalogue": Expect(project_page(CAN_CONTRIBUTE), project_kwargs(), PROJECT_TARGETS),
+    "requirements:stakeholder_new": Expect(project_page(CAN_CONTRIBUTE), project_kwargs(), PROJECT_TARGETS),
+    "requirements:stakeholder_edit": Expect(
+        project_page(CAN_CONTRIBUTE), stakeholder_kwargs, PROJECT_TARGETS
+    ),
+    "requirements:goal_new": Expect(project_page(CAN_CONTRIBUTE), project_kwargs(), PROJECT_TARGETS),
+    "requirements:goal_edit": Expect(project_page(CAN_CONTRIBUTE), goal_kwargs, PROJECT_TARGETS),
+    "requirements:requirement_new": Expect(project_page(CAN_CONTRIBUTE), project_kwargs(), PROJECT_TARGETS),
+    "requirements:requirement_edit": Expect(
+        project_page(_by_project(CAN_CONTRIBUTE)), requirement_page_kwargs, REQUIREMENT_TARGETS
+    ),
+    "requirements:requirement_withdraw": Expect(
+        page_post(_by_project(CAN_CONTRIBUTE)), requirement_page_kwargs, REQUIREMENT_TARGETS, method="post"
+    ),
+    "requirements:review_submit": Expect(
+        page_post(CAN_EDIT), project_kwargs(), PROJECT_TARGETS, method="post"
+    ),
+    "requirements:review_withdraw": Expect(
+        page_post(CAN_EDIT), open_review_kwargs, PROJECT_TARGETS, method="post"
+    ),
+    "requirements:export": Expect(project_page(CAN_VIEW), project_kwargs(), PROJECT_TARGETS),
+    "requirements:import": Expect(
+        page_post(CAN_CONTRIBUTE), project_kwargs(), PROJECT_TARGETS, method="post"
+    ),
+    "requirements:portal": Expect(project_page(CAN_VIEW), project_kwargs(), PROJECT_TARGETS),
+    "requirements:portal_comment": Expect(
+        page_post(CAN_COMMENT), requirement_page_kwargs, PROJECT_TARGETS, method="post"
+    ),
+    "requirements:portal_approve": Expect(
+        page_post(CAN_DECIDE), open_review_kwargs, PROJECT_TARGETS, method="post"
+    ),
 }
 # Django's admin guards every one of its routes with the staff check; the matrix checks that guard
 # on the index and on a project's change page (see test_admin_is_for_vendor_administrators_only).
@@ -165,7 +346,13 @@ def test_access_matrix(client, cast, name, role, target):
     if user is not None:
         client.force_login(user)
     kwargs = expect.kwargs(cast, target, user) if expect.kwargs else {}
-    response = getattr(client, expect.method)(reverse(name, kwargs=kwargs))
+    send = getattr(client, expect.method)
+    if expect.data is None:
+        response = send(reverse(name, kwargs=kwargs))
+    else:
+        response = send(
+            reverse(name, kwargs=kwargs), expect.data(cast, target, user), content_type="application/json"
+        )
     assert response.status_code == expect.status(role, target), (
         f"{expect.method.upper()} {name} as {role} on {target}: {response.status_code}"
     )

@@ -1,0 +1,178 @@
+"""Find vague wording in one requirement sentence: candidates from regular expressions, confirmed by token
+boundaries (Japanese) or word boundaries (English), then excused when the clause states an objective criterion."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import terms as lexicon
+from .context import Sentence, inside
+from .explanations import explain
+from .terms import Term
+from .tokens import Tokens
+
+_JAPANESE_CHARS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+_LATIN_LETTERS = re.compile(r"[A-Za-z]")
+_CAPABILITY = {
+    "ja": re.compile(r"でき(?:る|ます)|可能と(?:する|なる)|可能であ|行える"),
+    "en": re.compile(r"\b(?:can|may|(?:be|is|are) able to)\b", re.IGNORECASE),
+}
+_CONDITION_BEFORE = re.compile(r"場合|とき|際|[、,]")
+_CLOSED_COUNT = re.compile(
+    r"\s*(?:の)?\s*(?:全|計|合計)?\s*\d+\s*(?:種類|種|件|項目|帳票|形式|区分|画面|つ|点|機能|通り|パターン|段階)"
+)
+
+_JA_PATTERN, _JA_SINGLE = lexicon.compile_terms(lexicon.JAPANESE, english=False)
+_EN_PATTERN, _EN_SINGLE = lexicon.compile_terms(lexicon.ENGLISH, english=True)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One vague span of a requirement. ``message``/``suggestion`` are in the requirement's language; the
+    ``*_ja``/``*_en`` fields carry both languages for a UI shown in the reader's language."""
+
+    start: int
+    end: int
+    category: str
+    message: str
+    suggestion: str
+    message_ja: str = ""
+    message_en: str = ""
+    suggestion_ja: str = ""
+    suggestion_en: str = ""
+
+    def localized(self, lang: str) -> tuple[str, str]:
+        """(message, suggestion) in ``lang``."""
+        if lang.startswith("ja"):
+            return self.message_ja, self.suggestion_ja
+        return self.message_en, self.suggestion_en
+
+
+def detect_language(text: str) -> str:
+    """ "ja" when the text is mostly Japanese (kana/kanji outweigh Latin letters), else "en"."""
+    japanese = len(_JAPANESE_CHARS.findall(text))
+    if not japanese:
+        return "en"
+    # Japanese needs fewer characters per word: 「APIはHTTP 401を返すこと」 is Japanese.
+    return "ja" if japanese * 4 >= len(_LATIN_LETTERS.findall(text)) else "en"
+
+
+def check(text: str) -> list[Finding]:
+    """The vague wording in ``text``, sorted by position, without overlaps."""
+    if not text or not text.strip():
+        return []
+    lang = detect_language(text)
+    sentence, candidates = _candidates(text, lang)
+    hits = [(start, end, term) for start, end, term in candidates if not _excused(sentence, term, start, end)]
+    return [_finding(text, lang, start, end, term) for start, end, term in hits]
+
+
+def is_verifiable(text: str) -> bool:
+    """True when ``check`` finds nothing."""
+    return not check(text)
+
+
+def _candidates(text: str, lang: str) -> tuple[Sentence, list[tuple[int, int, Term]]]:
+    if lang == "ja":
+        pattern, singles, terms = _JA_PATTERN, _JA_SINGLE, lexicon.JAPANESE
+    else:
+        pattern, singles, terms = _EN_PATTERN, _EN_SINGLE, lexicon.ENGLISH
+    sentence = Sentence(text, lang)
+    folded = sentence.folded
+    tokens: Tokens | None = None
+    found: list[tuple[int, int, Term]] = []
+    position = 0
+    while match := pattern.search(folded, position):
+        index = int(match.lastgroup[1:])
+        if tokens is None and lang == "ja":
+            tokens = Tokens(text)  # Only texts with a candidate pay for tokenizing.
+            sentence = Sentence(text, lang, comma_breaks=tokens.clause_breaks())
+        accepted = _accept(sentence, tokens, terms[index], match.start(), match.end())
+        # Another term may still match at the same place: 高速化要件 is no comparative, but 高速 is.
+        while accepted is None and (index := index + 1) < len(terms):
+            retry = singles[index].match(folded, match.start())
+            if retry:
+                accepted = _accept(sentence, tokens, terms[index], retry.start(), retry.end())
+        if accepted is None:
+            position = match.start() + 1
+            continue
+        found.append(accepted)
+        position = max(accepted[1], match.start() + 1)
+    return sentence, _without_overlaps(found)
+
+
+def _accept(
+    sentence: Sentence, tokens: Tokens | None, term: Term, start: int, end: int
+) -> tuple[int, int, Term] | None:
+    if start == end or inside(start, sentence.quotes):
+        return None
+    if tokens is not None and not tokens.is_word(start, end):
+        return None
+    if sentence.lang == "en" and _is_proper_name(sentence.text, start):
+        return None
+    if term.rule is not None:
+        span = term.rule(sentence, tokens, start, end)
+        if span is None:
+            return None
+        start, end = span
+    return start, end, term
+
+
+def _is_proper_name(text: str, start: int) -> bool:
+    """A capitalised word inside an English sentence names something: the "Secure" cookie attribute, the
+    "Quick Order" screen. All-capital words (ASAP) and sentence starts are ordinary words."""
+    if not (text[start].isupper() and text[start + 1 : start + 2].islower()):
+        return False
+    before = text[:start].rstrip()
+    return bool(before) and before[-1] not in '.!?:;"“(「'
+
+
+def _without_overlaps(found: list[tuple[int, int, Term]]) -> list[tuple[int, int, Term]]:
+    kept: list[tuple[int, int, Term]] = []
+    for start, end, term in sorted(found, key=lambda hit: (hit[0], -hit[1])):
+        if kept and start < kept[-1][1]:
+            continue
+        kept.append((start, end, term))
+    return kept
+
+
+def _excused(sentence: Sentence, term: Term, start: int, end: int) -> bool:
+    """Whether the requirement states an objective criterion that makes this vague word harmless."""
+    if sentence.in_purpose_clause(start):
+        return True
+    clause_start, clause_end = sentence.clause(start)
+    for excuse in term.excuses:
+        if excuse == "quantity":
+            if any(
+                sentence.has_anchor(kind, clause_start, clause_end)
+                for kind in ("quantity", "status", "standard", "quote")
+            ):
+                return True
+        elif excuse == "frequency":
+            if sentence.has_anchor("frequency", clause_start, clause_end):
+                return True
+        elif excuse == "standard":
+            if sentence.has_anchor("standard"):
+                return True
+        elif excuse == "bounded":
+            if sentence.has_anchor("quantity") or sentence.has_anchor("test_scope"):
+                return True
+        elif excuse == "closed":
+            if _CLOSED_COUNT.match(sentence.folded, end, clause_end):
+                return True
+        elif excuse == "capability":
+            if _CAPABILITY[sentence.lang].search(sentence.folded, clause_start, clause_end):
+                return True
+        elif excuse == "antecedent":
+            if _CONDITION_BEFORE.search(sentence.folded, 0, start):
+                return True
+    return False
+
+
+def _finding(text: str, lang: str, start: int, end: int, term: Term) -> Finding:
+    word = text[start:end]
+    message_ja, suggestion_ja = explain(term.category, "ja", term=word, topic=term.topic)
+    message_en, suggestion_en = explain(term.category, "en", term=word, topic=term.topic)
+    own = (message_ja, suggestion_ja) if lang == "ja" else (message_en, suggestion_en)
+    return Finding(start, end, term.category, *own, message_ja, message_en, suggestion_ja, suggestion_en)

@@ -1,0 +1,426 @@
+"""The vague wording the checker looks for, per language, with the context each term needs.
+
+Order matters: where two patterns match at the same position, the first one whose rule accepts wins, so longer
+phrases come before the words inside them (可及的速やかに before 速やか, "as soon as possible" before "soon").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import rules
+from .rules import Rule
+
+# What excuses a category by default (see Term.excused_by):
+#   quantity  - a number with a unit, an HTTP status, a named standard or a quoted message in the same clause
+#   frequency - 毎日/daily/every N … in the same clause
+#   standard  - a named standard (ISO/IEC 27001, WCAG 2.1 AA …) anywhere in the requirement
+#   bounded   - a number with a unit or a test scope anywhere in the requirement (bounds a negative)
+#   closed    - a count right after the list marker (…などの3種類)
+#   capability - the clause grants a capability (…できること / can): 随時照会できる is the user's choice
+#   antecedent - 当該 after a condition in the same sentence (失敗した場合、当該アカウントを…)
+DEFAULT_EXCUSES: dict[str, tuple[str, ...]] = {
+    "subjective": (),
+    "unquantified": ("quantity",),
+    "loophole": (),
+    "open_ended": ("closed",),
+    "comparative": ("quantity",),
+    "vague_time": ("quantity", "frequency"),
+    "vague_reference": (),
+    "unverifiable_negative": ("bounded",),
+    "hedge": (),
+}
+
+
+@dataclass(frozen=True)
+class Term:
+    pattern: str
+    category: str
+    topic: str = ""  # picks a more specific rewrite suggestion (speed, volume, …)
+    rule: Rule | None = None
+    excused_by: tuple[str, ...] | None = None  # None: the category's default
+
+    @property
+    def excuses(self) -> tuple[str, ...]:
+        return DEFAULT_EXCUSES[self.category] if self.excused_by is None else self.excused_by
+
+
+def _terms(category: str, *entries: str | tuple) -> list[Term]:
+    """Terms of one category: a pattern string, or a tuple (pattern, topic, rule, excused_by)."""
+    result = []
+    for entry in entries:
+        if isinstance(entry, str):
+            result.append(Term(entry, category))
+        else:
+            pattern, topic, *rest = entry
+            rule = rest[0] if rest else None
+            excused_by = rest[1] if len(rest) > 1 else None
+            result.append(Term(pattern, category, topic, rule, excused_by))
+    return result
+
+
+_NOT_CONDITION = r"(?!場合|とき|時|限り)"
+_FAILURES = (
+    r"エラー|障害|不具合|バグ|故障|停止|ダウン|消失|損失|欠損|漏洩|漏えい|遅延|異常|問題|誤り|ミス|トラブル|"
+    r"文字化け|取りこぼし|改ざん|漏れ|不整合|矛盾|欠落|齟齬|破損"
+)
+
+JAPANESE: list[Term] = [
+    *_terms(
+        "unverifiable_negative",
+        rf"(?:{_FAILURES})(?:は|が|も)?(?:一切|絶対に|決して|全く)?(?:発生し|起き|起こら|生じ|出)(?:ない|ず){_NOT_CONDITION}",
+        rf"(?:エラー|不具合|バグ|障害|問題|誤り|ミス|取りこぼし|漏れ|欠損|不整合|矛盾|欠落|齟齬)(?:は|が|も)?(?:一切|全く)?"
+        rf"(?:ない|無い|なし){_NOT_CONDITION}",
+        r"(?:ない|ず)よう(?:に)?(?:する|すること|努め)",
+        rf"(?:停止|ダウン|消失|漏洩|漏えい|遅延|改ざん|破損|故障|損失)(?:し|され)(?:ない|ず){_NOT_CONDITION}",
+        rf"(?:止まら|落ち|壊れ|失われ|漏れ)(?:ない|ず){_NOT_CONDITION}",
+        r"(?:問題|支障|滞り)(?:なく|無く)",
+        r"絶対に|決して|無停止|ノンストップ|(?:障害|不具合|エラー|バグ)ゼロ|ゼロダウンタイム",
+    ),
+    *_terms(
+        "loophole",
+        r"原則(?:として|的に|(?=[、,]))",
+        r"(?:可能な|できる|出来る)限り|(?:できる|出来る)だけ|なるべく|極力|(?:可能な|できる|出来る)範囲(?:内)?で",
+        (r"(?:必要|状況)に応じ(?:て)?|場合によって(?:は)?", "", None, ("capability",)),
+        (r"に応じ(?:て)?", "", None, ("quantity", "capability")),
+        r"可能であれば|可能なら(?:ば)?|できれば|基本的に(?:は)?",
+        r"努め(?:る|ること)?|努力(?:する)?|望ましい|目指(?:す|し)|目標とする",
+        (r"(?:配慮|考慮|留意|意識)(?:する|した|し)?", "", rules.not_compound, ("standard",)),
+    ),
+    *_terms(
+        "vague_time",
+        r"可及的(?:速やか|すみやか)に?|(?:速やか|すみやか)(?:に|な)?",
+        r"(?:早急|至急|即座|早期|早め)(?:に|な|の)?|直ちに|すぐ(?:に)?|遅滞なく|早く",
+        r"事前に|前もって|後日|常に最新",
+        (r"適宜|適時|時々|ときどき|頻繁に|定期的(?:に|な)?", "period"),
+        (r"随時|常時", "period", None, ("quantity", "frequency", "capability")),
+        (r"(?<!の)都度", "period"),
+        (r"一定(?:時間|期間)|(?:長|短)期間|しばらく", "duration"),
+    ),
+    *_terms(
+        "comparative",
+        (r"より", "", rules.adverb_yori),
+        r"(?:高|低|多|少な|短|長|速|早|軽|小さ|大き)くする",
+        r"(?:高|強|早|速)め(?:る|ること)|(?:上|下)げる|増やす|減らす|伸ばす|抑える|抑制(?:する)?|最小化|最大化",
+        (r"改善|向上|短縮|削減|効率化|最適化|高速化|強化|軽減|低減|増強|拡充", "", rules.not_compound),
+        r"最適(?:な|に)?|最善(?:の)?|最良(?:の)?|ベスト(?:な)?",
+        (r"最高(?:の|な|に)?", "", rules.not_compound),
+        r"(?:現行|従来|現状)(?:システム)?(?:と同等)?以上",
+    ),
+    *_terms(
+        "open_ended",
+        r"等々|といった|主な|主要な|代表的な|各種|様々な|さまざまな|いろいろな|色々な",
+        (r"など|等", "", rules.list_marker),
+        (r"その他", "", rules.in_enumeration),
+    ),
+    *_terms(
+        "vague_reference",
+        r"上記|前述|上述|先述|前記|後述|同上",
+        (r"当該", "", None, ("antecedent",)),
+        r"同様(?:に|の)?|(?:現行|従来|現状)(?:どおり|通り|踏襲)",
+        (r"同等(?:の|に|と)?", "", None, ("quantity",)),
+    ),
+    *_terms(
+        "unquantified",
+        (r"(?:ある|一定)程度(?:の)?", "level"),
+        (r"可用性(?:の|が)?(?:高い|高く)|高可用(?:性)?", "availability"),
+        (
+            r"(?:迅速|高速|即時|瞬時|短時間)(?:に|な|で|性)?|(?:素早|すばや|速)く|リアルタイム(?:に|で|な)?",
+            "speed",
+        ),
+        (r"(?:大量|多量|多数|膨大|大規模|大幅|少量|少数)(?:に|な|の)?|多く(?:の)?", "volume"),
+        (r"アクセス集中|高負荷|耐え(?:られる|うる|得る|る)", "volume"),
+        (r"(?:最小限|最低限|最大限)(?:に|の)?", "level"),
+        (r"(?:高|低|多|少な|短|長|大き|小さ)(?:い|く)|大きな|小さな", "level", rules.not_sort_order),
+        (r"著しく|かなり|相当(?:数|量)?|適度(?:な|に)?", "level"),
+    ),
+    *_terms(
+        "hedge",
+        (r"約", "", rules.prefix),
+        (r"程度|前後|くらい|ぐらい|ほど", "", rules.after_number),
+        r"概ね|おおむね|ほぼ|およそ|おおよそ|大体|だいたい|目安(?:として|は|で)|を目安に",
+        (r"数(?:十|百|千|万)?", "", rules.vague_numeral),
+        r"いくつか(?:の)?|若干(?:名|の)?|多少(?:の)?|一部(?:の)?|大半(?:の)?|ほとんど(?:の)?",
+    ),
+    *_terms(
+        "subjective",
+        (r"(?:やす|にく|づら)(?:い|く|さ|かっ|けれ)", "usability", rules.verb_suffix),
+        (
+            r"(?:利便|操作|視認|使用)性(?:の|が)?(?:高い|高く|良い|よい|優れた)?|使い勝手(?:の|が)?(?:良い|よい)?",
+            "usability",
+        ),
+        (
+            r"直感的(?:に|な)?|ユーザー?フレンドリー(?:な|に)?|迷(?:わず|うことなく)|ストレス(?:なく|のない)",
+            "usability",
+        ),
+        (
+            r"(?:気にならない|支障のない|違和感のない|許容できる|満足できる|納得できる|理解できる)(?:程度|水準|レベル)?|"
+            r"満足(?:度の高い|のいく)?|見た目|統一感|自然な",
+            "usability",
+        ),
+        (r"(?:快適|簡単|容易|簡便|シンプル|スムーズ|円滑|親切|丁寧)(?:に|な|さ)?", "usability"),
+        (
+            r"見栄え(?:の|が)?(?:良い|よい)?|きれい(?:に|な)?|美し[いく]|洗練され(?:た|て)|魅力的(?:な|に)?",
+            "usability",
+        ),
+        (r"柔軟(?:性|に|な)?", "flexibility"),
+        (r"(?:堅牢|頑健|頑強)(?:性|に|な)?|安定(?:的に|的な|して|した|性)?", "reliability"),
+        (r"(?:拡張|保守|可読|汎用|移植|一貫|統一)性|高性能|高機能", "quality"),
+        (r"信頼性(?:の|が)?(?:高い|高く)?", "reliability", None, ("quantity",)),
+        (
+            r"しっかり(?:と)?|きちんと|確実(?:に|な)|万全(?:な|の)?|徹底(?:する|した|して)?|(?:緊)?密に",
+            "quality",
+        ),
+        (r"(?:業務上|職務上)?必要な範囲|必要最小限", "level"),
+        (r"一般的(?:な|に)|標準的(?:な|に)", "quality"),
+        (r"(?:十分|充分)(?:に|な)?", "level", rules.not_compound),
+        (
+            r"適切(?:に|な)?|正常に(?=動作|稼働|機能|作動|利用|使用|処理)|妥当(?:な|に)|(?:効率|効果)的(?:に|な)?",
+            "quality",
+        ),
+        (r"高品質(?:な|の)?|高度(?:な|に)", "quality"),
+        (r"(?:安全|セキュア)(?:性|に|な|で)?", "security", rules.not_compound, ("standard",)),
+        (r"アクセシブル(?:な|に)?", "accessibility", None, ("standard",)),
+    ),
+]
+
+_EN_FAILURE_VERBS = (
+    r"fail(?:s|ed)?|crash(?:es|ed)?|go(?:es)? down|los[et](?:s)?|hang(?:s)?|freez(?:e|es)|stop(?:s)?|break(?:s)?|"
+    r"unavailable|interrupted|corrupt(?:ed)?|leak(?:s|ed)?|down|miss(?:es|ed)?"
+)
+_EN_FAILURE_NOUNS = (
+    r"errors?|failures?|defects?|bugs?|downtime|data loss|outages?|interruptions?|problems|issues|crashes|incidents|"
+    r"inconsistenc(?:y|ies)|discrepanc(?:y|ies)|corruption"
+)
+_NUMBER_AHEAD = (
+    r"(?=\s*(?:\d|half\b|a (?:third|quarter|half|dozen)\b|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|"
+    r"eight\b|nine\b|ten\b|twice\b|a hundred\b|a thousand\b))"
+)
+
+ENGLISH: list[Term] = [
+    *_terms(
+        "unverifiable_negative",
+        (rf"never\s+(?:be\s+)?(?:\w+\s+)?(?:{_EN_FAILURE_VERBS})", "", rules.not_conditional),
+        (
+            r"(?:must|shall|should|will|does|do|may|can)(?:\s+not|n't)\s+(?:ever\s+)?(?:fail|crash|go down|hang|"
+            r"freeze|break|lose|leak|be (?:lost|leaked|corrupted|interrupted|unavailable|down))",
+            "",
+            rules.not_conditional,
+        ),
+        (rf"no\s+(?:[\w-]+\s+){{0,2}}?(?:{_EN_FAILURE_NOUNS})", "", rules.not_conditional),
+        (
+            r"(?:error|bug|defect|fault|trouble)[- ]free|zero\s+(?:defects?|downtime|errors?|bugs?|failures?|"
+            rf"data loss|incidents?)|without\s+(?:any\s+)?(?:{_EN_FAILURE_NOUNS})",
+            "",
+            rules.not_conditional,
+        ),
+        (
+            rf"not\s+(?:introduce|cause|create|produce|result in|lead to)\s+(?:any\s+)?(?:{_EN_FAILURE_NOUNS})|"
+            r"ensures?\s+(?:that\s+)?(?:no|nothing|none)\b|\bis\s+ever|\bare\s+ever",
+            "",
+            rules.not_conditional,
+        ),
+        r"100\s?%\s+(?:availab\w*|uptime|accura\w*|reliab\w*)|(?:availability|uptime|accuracy)\s+of\s+100\s?%",
+        r"always\s+(?:be\s+)?(?:available|up|online|accessible|running|operational)",
+        r"at all times|under (?:any|all) circumstances",
+        r"(?:protect(?:s|ed)?|secured?|safe) (?:against|from) (?:all|any)|prevent(?:s|ed)? (?:all|any)",
+    ),
+    *_terms(
+        "vague_time",
+        r"as soon as (?:possible|practicable|feasible)|asap|a\.s\.a\.p\.?",
+        r"in a timely (?:manner|fashion)|timely|promptly|immediately|without (?:undue )?delay",
+        r"shortly|soon|eventually|at a later (?:date|time|stage)|in advance|beforehand|ahead of time|up[- ]to[- ]date",
+        (
+            r"regularly|periodically|on a (?:regular|periodic) basis|at regular intervals|regular (?:basis|"
+            r"intervals?|backups?|checks?|reviews?|updates?|maintenance)|periodic|frequently|frequent|occasionally|"
+            r"from time to time|often|sometimes|seldom|rarely|early",
+            "period",
+        ),
+        (
+            r"(?:after|for|within) (?:a|some) (?:certain |limited |reasonable |short |long |fixed )?(?:period|"
+            r"amount)(?: of time)?|(?:after|for) a (?:while|certain time)|(?:for )?(?:extended|prolonged|long) periods?|(?:for )?a long time|long[- ]term",
+            "duration",
+        ),
+    ),
+    *_terms(
+        "loophole",
+        r"if (?:at all )?possible|wherever possible|where possible|whenever possible|when possible",
+        r"if feasible|where(?:ver)? feasible|when feasible|if practical|where practical",
+        r"as (?:far|much) as (?:possible|practicable|feasible)|to the (?:extent|degree) (?:possible|practicable|feasible)",
+        r"as (?!soon\b)(?:[\w-]+ ){1,3}as (?:possible|practicable|feasible)",
+        r"as appropriate|where appropriate|if appropriate|when appropriate|where applicable|if applicable",
+        r"where reasonable|if reasonable|when reasonable|with (?:[\w-]+ ){1,3}in mind",
+        (
+            r"according to (?:their|its|the) (?:severity|priority|importance|urgency|needs?|situation)",
+            "",
+            None,
+            ("quantity",),
+        ),
+        (
+            r"as needed|if needed|when needed|as necessary|if necessary|where necessary|when necessary|"
+            r"as required(?!\s+by)|where required|if required",
+            "",
+            None,
+            ("capability",),
+        ),
+        r"ideally|in principle|as a (?:general )?rule|in general|generally|usually|normally|typically",
+        r"preferabl[ey]|desirabl[ey]|best[- ]efforts?|(?:make|makes|making) every effort|strives? to|"
+        r"endeavou?rs? to|aims? to",
+        (r"tak(?:e|es|en|ing) (?:[\w-]+ ){0,4}?into (?:account|consideration)", "", None, ("standard",)),
+    ),
+    *_terms(
+        "comparative",
+        r"more (?:efficient(?:ly)?|effective(?:ly)?|quickly|reliabl[ey]|stable|secure(?:ly)?|user[- ]friendly|"
+        r"intuitive|flexible|accurate(?:ly)?|responsive|scalable|robust|convenient)",
+        r"(?:significantly|much|far|considerably|substantially|noticeably) (?:better|faster|quicker|higher|lower|"
+        r"shorter|more \w+)",
+        r"better|faster|quicker|best|optimal(?:ly)?|optimum|optimi[sz](?:e|es|ed|ing|ation)",
+        r"improv(?:e|es|ed|ing)|improvements?(?!\s+(?:requests?|proposals?|plans?|tickets?|items?|suggestions?))",
+        r"enhanc(?:e|es|ed|ement)|state[- ]of[- ]the[- ]art|cutting[- ]edge|world[- ]class|industry[- ]leading",
+        r"fastest|highest|lowest|greatest|maximi[sz](?:e|es|ed|ing)|minimi[sz](?:e|es|ed|ing)",
+        r"(?<!or )(?<!no )(?:higher|lower|greater|smaller|shorter|longer)",
+        (
+            r"(?:shall|should|must|will)\s+(?:be\s+)?(?:increase|decrease|reduce|lower|raise|shorten|grow|rise|"
+            r"fall|drop|boost|speed up)(?:d)?(?![^.;]*\bby (?:the|its|their|each)\b)",
+            "",
+        ),
+        r"(?<!no )(?!(?:oth|rath|wheth|eith|neith|numb|us|custom|ord|und|ov|aft)er\b)\w+er than|more \w+ than",
+        r"(?:be|is|are|been)\s+(?:significantly\s+|greatly\s+|substantially\s+)?(?:reduced|shortened|increased|"
+        r"decreased|lowered|raised|cut)(?!\s+by\s+(?:the|its|their|each))",
+    ),
+    *_terms(
+        "open_ended",
+        r"etc\.?|et cetera|and so on|and so forth|or the like|and the like|including,? but not limited to",
+        r"among others|and more|such as|and/or other|(?:and|or) other(?=\s+\w)|various|a variety of",
+    ),
+    *_terms(
+        "vague_reference",
+        r"the above(?:[- ]mentioned)?|above[- ]mentioned|as (?:mentioned|described|stated|noted|shown|specified)"
+        r" (?:above|earlier|before|previously)|as mentioned|as above|as before|as usual",
+        r"aforementioned|aforesaid|the said|similar(?:ly)?|likewise|in the same (?:way|manner)|the former|"
+        r"the latter|(?:the )?relevant",
+        (r"the same (?:[\w-]+ ){0,2}as", "", None, ("quantity",)),
+        (
+            r"(?:the )?(?:latest|newest|most recent) (?:versions?|releases?)|(?:the )?existing (?:look and feel|"
+            r"design|layout|behaviou?r|format|screens?|system|process|style)",
+            "",
+            None,
+            ("quantity",),
+        ),
+    ),
+    *_terms(
+        "hedge",
+        rf"(?:about|around|nearly|almost|circa|up to about){_NUMBER_AHEAD}",
+        r"approximately|approx\.?|roughly|several|some|a couple of|more or less|or so|give or take",
+        r"(?<!at )(?<!the )most|mostly|the majority of|largely|mainly|in most cases",
+        r"(?:in|on) the order of",
+    ),
+    *_terms(
+        "unquantified",
+        (r"(?:a\s+)?large (?:numbers?|amounts?|volumes?|quantit(?:y|ies)) of|(?:a )?lots? of", "volume"),
+        (
+            r"(?:huge|massive|vast|large|many|numerous|(?:a )?few|significant(?:ly)?|substantial(?:ly)?)",
+            "volume",
+        ),
+        (
+            r"(?:high|heavy|peak) (?:loads?|traffic|volumes?|demand)|(?:traffic |load )?(?:spikes|surges|bursts)",
+            "volume",
+        ),
+        (r"withstand|cope with", "volume"),
+        (r"near(?:by)?|close to|(?:is|are|be|becomes?|gets?|runs?) (?:too |very )?(?:low|high)", "level"),
+        (r"in (?:a )?short (?:amount of |period of )?time|short[- ]term", "speed"),
+        (r"scal(?:e|es|ing) (?:up|out|to|with)", "availability"),
+        (
+            r"fast|quick(?:ly)?|rapid(?:ly)?|speedy|swift(?:ly)?|instant(?:ly|aneous(?:ly)?)?|real[- ]time|"
+            r"high[- ]performance|high[- ]speed|low[- ]latency|responsive|in (?:a )?short time",
+            "speed",
+        ),
+        (r"highly (?:available|scalable)|high availability|scalab(?:le|ility)", "availability"),
+        (r"minimal(?:ly)?|minimum possible", "level"),
+    ),
+    *_terms(
+        "subjective",
+        (r"user[- ]friendly|easy[- ]to[- ]use|ease of use|intuitive(?:ly)?|eas(?:y|ily|ier)", "usability"),
+        (
+            r"convenient(?:ly)?|seamless(?:ly)?|smooth(?:ly)?|pleasant|comfortable|straightforward",
+            "usability",
+        ),
+        (
+            r"understandable|clearly|modern|attractive|nice|elegant|consistent(?:ly)?(?!\s+with)|graceful(?:ly)?",
+            "usability",
+        ),
+        (r"comprehensive(?:ly)?|maintainab(?:le|ility)|extensib(?:le|ility)|portab(?:le|ility)", "quality"),
+        (r"interoperab(?:le|ility)|well[- ](?:designed|structured|documented)", "quality"),
+        (r"flexib(?:le|ly|ility)", "flexibility"),
+        (r"robust(?:ly|ness)?", "reliability"),
+        (r"reliabl[ey]|reliability|stable|stability", "reliability", None, ("quantity",)),
+        (r"sufficient(?:ly)?|adequate(?:ly)?", "level"),
+        (r"(?:in)?appropriate(?:ly)?|reasonabl[ey]|acceptabl[ey]|properly|good|high[- ]quality", "quality"),
+        (r"efficient(?:ly)?|effective(?:ly)?(?!\s+(?:date|dates|from|as of|on|immediately))", "quality"),
+        (r"secure(?:ly)?|safe(?:ly)?", "security", None, ("standard",)),
+        (r"accessible", "accessibility", None, ("standard",)),
+    ),
+]
+
+
+def compile_terms(terms: list[Term], *, english: bool) -> tuple[re.Pattern[str], list[re.Pattern[str]]]:
+    """One alternation over all terms (group tN is terms[N]) plus each term's own pattern for retries."""
+    alternatives = "|".join(f"(?P<t{i}>{term.pattern})" for i, term in enumerate(terms))
+    if english:
+        # Whole words only ("fast" is not in "breakfast"); the boundary is tested once, before any alternative.
+        combined = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+        single = [re.compile(rf"(?<![\w-])(?:{term.pattern})(?![\w-])", re.IGNORECASE) for term in terms]
+        return combined, single
+    # Most positions of a Japanese sentence cannot start any term: a one-character gate skips them cheaply.
+    gate = _first_characters(alternatives)
+    combined = re.compile(f"(?=[{re.escape(gate)}])(?:{alternatives})" if gate else alternatives)
+    return combined, [re.compile(term.pattern) for term in terms]
+
+
+def _first_characters(pattern: str) -> str | None:
+    """The characters a match of ``pattern`` can start with, or None when that is not a small literal set."""
+    try:
+        from re import _parser as parser  # type: ignore[attr-defined]  # the stdlib's own regex parser
+
+        first = _first_of(list(parser.parse(pattern)))
+    except Exception:  # Any surprise in the private parser: go without the gate, only slower.
+        return None
+    return "".join(sorted(first)) if first else None
+
+
+def _first_of(items: list) -> set[str] | None:
+    """First characters of a parsed sequence; None when unbounded (ANY, categories, possibly empty)."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    result: set[str] = set()
+    for op, argument in items:
+        if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+            continue  # zero width: look at what follows
+        optional = False
+        if op is c.LITERAL:
+            first = {chr(argument)}
+        elif op is c.IN:
+            first = set()
+            for kind, value in argument:
+                if kind is c.LITERAL:
+                    first.add(chr(value))
+                elif kind is c.RANGE and value[1] - value[0] < 256:
+                    first.update(chr(code) for code in range(value[0], value[1] + 1))
+                else:
+                    return None
+        elif op is c.SUBPATTERN:
+            first = _first_of(list(argument[-1]))
+        elif op is c.BRANCH:
+            branches = [_first_of(list(branch)) for branch in argument[1]]
+            first = None if any(b is None for b in branches) else set().union(*branches)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            first, optional = _first_of(list(argument[2])), argument[0] == 0
+        else:
+            return None
+        if first is None:
+            return None
+        result |= first
+        if not optional:
+            return result
+    return None  # the whole sequence may match the empty string
