@@ -1,14 +1,15 @@
-"""Time the Excel import of the requirements register (target in DESIGN.md: 10,000 rows in at most 10 s).
+"""Time the Excel import of the requirements register (DESIGN.md: 10,000 rows in at most 10 s).
 
-Run from the repository root, on a fresh SQLite database in a temporary directory (your data is not touched):
+Run from the repository root; it builds a fresh SQLite database in a temporary directory (your data is
+not touched):
 
-    .venv/bin/python bench/excel_import_bench.py                  # 5,000 requirements + 5,000 criteria rows
-    .venv/bin/python bench/excel_import_bench.py --requirements 10000 --criteria 10000   # raises the row limit
+    .venv/bin/python bench/excel_import_bench.py             # 5,000 requirements + 5,000 criteria rows
+    .venv/bin/python bench/excel_import_bench.py --requirements 10000 --criteria 10000
 
-The default file has 10,000 rows in all: the import refuses more than 5,000 rows per sheet (excel.MAX_ROWS), so
-10,000 rows is the largest file it accepts. Larger counts raise that limit for the run, to show how time scales.
-Three imports are timed: a file of new requirements, the same requirements exported and imported back unchanged,
-and that export with every requirement's text changed.
+The default file has 10,000 rows in all: the import refuses more than 5,000 rows per sheet
+(excel.MAX_ROWS), so that is the largest file it accepts. Larger counts raise the limit for the run, to
+show how the time grows. Three imports are timed: a file of new requirements, the resulting export
+imported back unchanged, and that export with every requirement's text changed.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     vendor = Organization.objects.create(name="ベンダー", kind=Organization.Kind.VENDOR)
     customer = Organization.objects.create(name="顧客", kind=Organization.Kind.CUSTOMER)
-    project = Project.objects.create(vendor_org=vendor, customer_org=customer, code="BENCH-1", name="性能測定")
+    project = Project.objects.create(
+        vendor_org=vendor, customer_org=customer, code="BENCH-1", name="性能測定"
+    )
     user = User.objects.create(email="pm@example.jp", display_name="PM", organization=vendor)
     ProjectMember.objects.create(project=project, user=user, role=Role.VENDOR_PM)
     for name in ("工場長", "出荷担当", "経理"):
@@ -65,7 +68,9 @@ def main() -> None:
         main_sheet.append([*row, "納期回答の迅速化", "工場長, 出荷担当"])
     for n in range(args.criteria):
         ref = f"NEW-{n % args.requirements + 1}"
-        criteria_sheet.append([ref, "検索応答時間(95パーセンタイル)", "≤", "2", None, "秒", "同時利用者300人", "負荷試験"])
+        criteria_sheet.append(
+            [ref, "検索応答時間(95パーセンタイル)", "≤", "2", None, "秒", "同時利用者300人", "負荷試験"]
+        )
     buffer = io.BytesIO()
     book.save(buffer)
     new_file = buffer.getvalue()
@@ -82,7 +87,8 @@ def main() -> None:
         )
 
     rows = args.requirements + args.criteria
-    print(f"Excel import, {args.requirements:,} requirements + {args.criteria:,} criteria = {rows:,} rows, SQLite")
+    counts = f"{args.requirements:,} requirements + {args.criteria:,} criteria"
+    print(f"Excel import, {counts} = {rows:,} rows, SQLite")
     timed("new requirements", new_file)
     started = time.perf_counter()
     exported = excel.export_requirements(user=user, project=project)

@@ -1,5 +1,6 @@
 """API authentication: the browser session (with CSRF on writes) or a personal bearer token."""
 
+from django.utils import translation
 from ninja.security import HttpBearer, django_auth
 
 from shinrai.core import services
@@ -11,6 +12,9 @@ class PersonalTokenAuth(HttpBearer):
         if user is None:
             return None
         request.user = user
+        # The language middleware ran before the token was read: answer in the token owner's language.
+        translation.activate(user.language)
+        request.LANGUAGE_CODE = user.language
         return user
 
 

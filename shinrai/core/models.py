@@ -224,6 +224,18 @@ AUDIT_ACTION_LABELS = {
     "user.set_language": _("Language changed"),
     "api_token.create": _("API token created"),
     "api_token.revoke": _("API token revoked"),
+    "stakeholder.create": _("Stakeholder added"),
+    "stakeholder.update": _("Stakeholder changed"),
+    "goal.create": _("Goal added"),
+    "goal.update": _("Goal changed"),
+    "requirement.create": _("Requirement added"),
+    "requirement.update": _("Requirement changed"),
+    "requirement.withdraw": _("Requirement withdrawn"),
+    "requirement.import": _("Requirements imported from Excel"),
+    "review.submit": _("Requirements sent for customer review"),
+    "review.withdraw": _("Customer review withdrawn"),
+    "review.comment": _("Customer comment on a requirement"),
+    "baseline.approve": _("Requirements approved by the customer"),
 }
 
 

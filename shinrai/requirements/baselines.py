@@ -58,12 +58,20 @@ class Change:
     text_diff: list[Segment] = field(default_factory=list)
     old: dict | None = None
     new: dict | None = None
+    # Filled by the caller in the reader's language when the criteria changed.
+    criteria_old: list[str] = field(default_factory=list)
+    criteria_new: list[str] = field(default_factory=list)
+
+
+def _ref_order(ref: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in ref if ch.isdigit())
+    return (int(digits) if digits else 0, ref)
 
 
 def diff(baseline: dict, current: dict) -> list[Change]:
     """Requirements added, changed or removed since the baseline, in requirement order."""
     changes = []
-    for ref in sorted(set(baseline) | set(current)):
+    for ref in sorted(set(baseline) | set(current), key=_ref_order):
         old, new = baseline.get(ref), current.get(ref)
         if old is None:
             changes.append(Change(ref, "added", new=new))

@@ -10,7 +10,13 @@ class StakeholderForm(forms.ModelForm):
     class Meta:
         model = Stakeholder
         fields = [
-            "name", "organization_name", "category", "expectations", "concerns", "heard_on", "hearing_notes",
+            "name",
+            "organization_name",
+            "category",
+            "expectations",
+            "concerns",
+            "heard_on",
+            "hearing_notes",
             "visibility",
         ]
         widgets = {
@@ -76,7 +82,9 @@ class CriterionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("operator") == AcceptanceCriterion.Operator.BETWEEN and not cleaned.get("threshold_high"):
+        if cleaned.get("operator") == AcceptanceCriterion.Operator.BETWEEN and not cleaned.get(
+            "threshold_high"
+        ):
             self.add_error("threshold_high", _("A range needs an upper threshold."))
         return cleaned
 

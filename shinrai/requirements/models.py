@@ -78,6 +78,12 @@ class SuccessMeasure(models.Model):
         return f"{self.metric}: {self.target}"
 
 
+class RequirementQuerySet(models.QuerySet):
+    def agreed_scope(self):
+        """What the customer reviews and approves: in scope and shared with the customer (not vendor-only)."""
+        return self.exclude(status=Requirement.Status.WITHDRAWN).exclude(visibility=Visibility.INTERNAL)
+
+
 class Requirement(models.Model):
     class Kind(models.TextChoices):
         FUNCTIONAL = "functional", _("Functional")
@@ -110,10 +116,17 @@ class Requirement(models.Model):
     number = models.PositiveIntegerField(_("number"))
     text = models.TextField(_("requirement"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.FUNCTIONAL)
-    category = models.CharField(_("non-functional category"), max_length=16, choices=Category.choices, blank=True)
+    category = models.CharField(
+        _("non-functional category"), max_length=16, choices=Category.choices, blank=True
+    )
     priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.MUST)
     goal = models.ForeignKey(
-        Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="requirements", verbose_name=_("goal")
+        Goal,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requirements",
+        verbose_name=_("goal"),
     )
     sources = models.ManyToManyField(
         Stakeholder, blank=True, related_name="requirements", verbose_name=_("source stakeholders")
@@ -128,6 +141,8 @@ class Requirement(models.Model):
     is_verifiable = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = RequirementQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("requirement")
@@ -167,7 +182,14 @@ class AcceptanceCriterion(models.Model):
     threshold = models.CharField(_("threshold"), max_length=50)
     threshold_high = models.CharField(_("upper threshold"), max_length=50, blank=True)
     unit = models.CharField(_("unit"), max_length=30, blank=True)
-    condition = models.CharField(_("condition"), max_length=300, blank=True)
+    condition = models.CharField(
+        _("condition"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "The situation it applies to, as a noun phrase, e.g. 同時利用者300人 / 300 concurrent users."
+        ),
+    )
     method = models.CharField(_("measurement method"), max_length=300)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -177,7 +199,8 @@ class AcceptanceCriterion(models.Model):
         ordering = ["position", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(operator="between") | ~Q(threshold_high=""), name="criterion_between_has_upper_bound"
+                condition=~Q(operator="between") | ~Q(threshold_high=""),
+                name="criterion_between_has_upper_bound",
             )
         ]
 
@@ -209,7 +232,9 @@ class Review(models.Model):
         ordering = ["-submitted_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["project"], condition=Q(status="open"), name="one_open_requirements_review_per_project"
+                fields=["project"],
+                condition=Q(status="open"),
+                name="one_open_requirements_review_per_project",
             )
         ]
 

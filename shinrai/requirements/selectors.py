@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import get_language
 
 from shinrai.core import access
 from shinrai.core.models import Project, User
 
 from . import baselines
 from .models import AcceptanceCriterion, Baseline, Goal, Requirement, Review, ReviewComment, Stakeholder
-
+from .sentences import sentence
 
 
 def criteria_snapshot(criteria) -> list[dict]:
@@ -26,7 +28,9 @@ def goals_for(*, user: User, project: Project) -> QuerySet[Goal]:
     return access.items_visible_to(user, Goal.objects.filter(project=project)).prefetch_related("measures")
 
 
-def requirements_for(*, user: User, project: Project, include_withdrawn: bool = True) -> QuerySet[Requirement]:
+def requirements_for(
+    *, user: User, project: Project, include_withdrawn: bool = True
+) -> QuerySet[Requirement]:
     """The project's requirements with criteria, sources and goal loaded: a fixed number of queries."""
     queryset = access.items_visible_to(user, Requirement.objects.filter(project=project))
     if not include_withdrawn:
@@ -77,13 +81,19 @@ def verifiability_of(requirements: QuerySet[Requirement]) -> Verifiability:
 
 
 def open_review(*, project: Project) -> Review | None:
-    return Review.objects.filter(project=project, status=Review.Status.OPEN).select_related("submitted_by").first()
+    return (
+        Review.objects.filter(project=project, status=Review.Status.OPEN)
+        .select_related("submitted_by")
+        .first()
+    )
 
 
-def review_comments(*, review: Review) -> dict[int, list[ReviewComment]]:
-    """Comments of a review grouped by requirement id."""
+def comments_by_requirement(*, user: User, project: Project) -> dict[int, list[ReviewComment]]:
+    """Every review comment on the requirements the user may see, grouped by requirement id, oldest first."""
     grouped: dict[int, list[ReviewComment]] = {}
-    for comment in review.comments.select_related("author__organization"):
+    visible = access.items_visible_to(user, Requirement.objects.filter(project=project))
+    comments = ReviewComment.objects.filter(requirement__in=visible).select_related("author__organization")
+    for comment in comments:
         grouped.setdefault(comment.requirement_id, []).append(comment)
     return grouped
 
@@ -101,7 +111,7 @@ def requirements_snapshot(project: Project) -> dict:
     """What a baseline fixes: every requirement in scope, keyed by its reference."""
     requirements = (
         Requirement.objects.filter(project=project)
-        .exclude(status=Requirement.Status.WITHDRAWN)
+        .agreed_scope()
         .select_related("goal")
         .prefetch_related("criteria")
     )
@@ -118,7 +128,22 @@ def requirements_snapshot(project: Project) -> dict:
     }
 
 
-def changes_since_baseline(*, project: Project, baseline: Baseline | None) -> list[baselines.Change]:
+def changes_since_baseline(
+    *, user: User, project: Project, baseline: Baseline | None
+) -> list[baselines.Change]:
+    """Changes of the agreed scope since the baseline, limited to requirements the user may see."""
     if baseline is None:
         return []
-    return baselines.diff(baseline.content, requirements_snapshot(project))
+    visible_refs = {
+        r.ref
+        for r in access.items_visible_to(user, Requirement.objects.filter(project=project)).only("number")
+    }
+    language = get_language()
+    changes = [
+        c for c in baselines.diff(baseline.content, requirements_snapshot(project)) if c.ref in visible_refs
+    ]
+    for change in changes:
+        if "criteria" in change.fields:
+            change.criteria_old = [sentence(SimpleNamespace(**c), language) for c in change.old["criteria"]]
+            change.criteria_new = [sentence(SimpleNamespace(**c), language) for c in change.new["criteria"]]
+    return changes

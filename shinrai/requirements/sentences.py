@@ -42,7 +42,7 @@ def _with_unit(value: str, unit: str, *, space: bool) -> str:
 
 
 def sentence_ja(criterion: CriterionLike) -> str:
-    """例: 「ピーク時(同時接続300)において、検索応答時間(95パーセンタイル)が2秒以下であること。測定方法: 負荷試験」"""
+    """例: 「同時接続300において、応答時間が2秒以下であること。測定方法: 負荷試験」"""
     value = _with_unit(criterion.threshold, criterion.unit, space=False)
     high = _with_unit(criterion.threshold_high, criterion.unit, space=False)
     bound = _JA_OPERATOR[criterion.operator].format(value=value, high=high)
@@ -54,7 +54,7 @@ def sentence_ja(criterion: CriterionLike) -> str:
 
 
 def sentence_en(criterion: CriterionLike) -> str:
-    """E.g. "Search response time (95th percentile) is at most 2 s when 300 users are connected. Measured by: load test"."""
+    """E.g. "Response time is at most 2 s when 300 users are connected. Measured by: load test"."""
     value = _with_unit(criterion.threshold, criterion.unit, space=True)
     high = _with_unit(criterion.threshold_high, criterion.unit, space=True)
     bound = _EN_OPERATOR[criterion.operator].format(value=value, high=high)

@@ -15,10 +15,26 @@ from shinrai.core.models import Project, User
 from shinrai.core.services import audit_record
 
 from . import baselines, selectors
-from .models import AcceptanceCriterion, Baseline, Goal, Requirement, Review, ReviewComment, Stakeholder, SuccessMeasure
+from .models import (
+    AcceptanceCriterion,
+    Baseline,
+    Goal,
+    Requirement,
+    Review,
+    ReviewComment,
+    Stakeholder,
+    SuccessMeasure,
+)
 
 STAKEHOLDER_FIELDS = (
-    "name", "organization_name", "category", "expectations", "concerns", "heard_on", "hearing_notes", "visibility",
+    "name",
+    "organization_name",
+    "category",
+    "expectations",
+    "concerns",
+    "heard_on",
+    "hearing_notes",
+    "visibility",
 )
 GOAL_FIELDS = ("title", "to_be", "success_definition", "visibility")
 REQUIREMENT_FIELDS = ("text", "kind", "category", "priority", "goal", "visibility")
@@ -63,7 +79,9 @@ def _ensure_editable(project: Project) -> None:
 
 
 @transaction.atomic
-def stakeholder_save(*, by: User, project: Project, stakeholder: Stakeholder | None = None, **fields) -> Stakeholder:
+def stakeholder_save(
+    *, by: User, project: Project, stakeholder: Stakeholder | None = None, **fields
+) -> Stakeholder:
     """Create or update a stakeholder of a project."""
     is_new = stakeholder is None
     stakeholder = stakeholder or Stakeholder(project=project)
@@ -72,8 +90,11 @@ def stakeholder_save(*, by: User, project: Project, stakeholder: Stakeholder | N
     if is_new or changed:
         stakeholder.save()
         _audit_changes(
-            by=by, action="stakeholder.create" if is_new else "stakeholder.update", obj=stakeholder,
-            project=project, changed=changed,
+            by=by,
+            action="stakeholder.create" if is_new else "stakeholder.update",
+            obj=stakeholder,
+            project=project,
+            changed=changed,
         )
     return stakeholder
 
@@ -82,7 +103,7 @@ def stakeholder_save(*, by: User, project: Project, stakeholder: Stakeholder | N
 def goal_save(
     *, by: User, project: Project, goal: Goal | None = None, measures: Iterable[dict] | None = None, **fields
 ) -> Goal:
-    """Create or update a goal; ``measures`` (metric, target, due_date) replace the goal's success measures."""
+    """Create or update a goal; ``measures`` (metric, target, due_date) replace its success measures."""
     is_new = goal is None
     goal = goal or Goal(project=project)
     changed = _assign(goal, GOAL_FIELDS, fields)
@@ -94,12 +115,17 @@ def goal_save(
         if old != new:
             goal.measures.all().delete()
             SuccessMeasure.objects.bulk_create(
-                SuccessMeasure(goal=goal, metric=metric, target=target, due_date=due) for metric, target, due in new
+                SuccessMeasure(goal=goal, metric=metric, target=target, due_date=due)
+                for metric, target, due in new
             )
             changed["measures"] = (len(old), len(new))
     if is_new or changed:
         _audit_changes(
-            by=by, action="goal.create" if is_new else "goal.update", obj=goal, project=project, changed=changed
+            by=by,
+            action="goal.create" if is_new else "goal.update",
+            obj=goal,
+            project=project,
+            changed=changed,
         )
     return goal
 
@@ -140,16 +166,30 @@ def requirement_create(
     requirement.is_verifiable = not requirement.findings
     requirement.full_clean()
     rows = _validate_criteria(list(criteria))
+    _check_placeholders(requirement, rows)
     requirement.save()
     requirement.sources.set(sources)
     for row in rows:
         row.requirement = requirement
     AcceptanceCriterion.objects.bulk_create(rows)
     audit_record(
-        actor=by, action="requirement.create", obj=requirement, project=project,
+        actor=by,
+        action="requirement.create",
+        obj=requirement,
+        project=project,
         after={"ref": requirement.ref, "text": requirement.text, "criteria": len(rows)},
     )
     return requirement
+
+
+TEMPLATE_PLACEHOLDERS = ("〇〇", "○○", "△")
+
+
+def _check_placeholders(requirement: Requirement, rows: list[AcceptanceCriterion]) -> None:
+    # Templates mark what the PM must fill in; saving them unfilled would approve an empty promise.
+    texts = [requirement.text] + [f"{r.metric} {r.threshold} {r.condition} {r.method}" for r in rows]
+    if any(mark in text for text in texts for mark in TEMPLATE_PLACEHOLDERS):
+        raise ValidationError({"text": _("Replace the template's 〇〇 and △ with the real values.")})
 
 
 def _check_goal_and_sources(project: Project, goal: Goal | None, sources: Iterable[Stakeholder]) -> None:
@@ -168,7 +208,7 @@ def requirement_update(
     criteria: list[dict] | None = None,
     **fields,
 ) -> Requirement:
-    """Change a requirement. A change to an approved requirement sends it back to draft: it needs re-approval."""
+    """Change a requirement. Changing an approved one sends it back to draft: it needs re-approval."""
     project = requirement.project
     _ensure_editable(project)
     before_snapshot = {"criteria": _criteria_snapshot(requirement)}
@@ -199,6 +239,7 @@ def requirement_update(
         changed["status"] = (Requirement.Status.APPROVED, Requirement.Status.DRAFT)
     requirement.updated_at = timezone.now()
     requirement.full_clean()
+    _check_placeholders(requirement, rows or [])
     requirement.save()
     if sources is not None and "sources" in changed:
         requirement.sources.set(sources)
@@ -220,8 +261,12 @@ def requirement_withdraw(*, by: User, requirement: Requirement) -> Requirement:
     requirement.updated_at = timezone.now()
     requirement.save(update_fields=["status", "updated_at"])
     audit_record(
-        actor=by, action="requirement.withdraw", obj=requirement, project=requirement.project,
-        before={"status": before}, after={"status": requirement.status},
+        actor=by,
+        action="requirement.withdraw",
+        obj=requirement,
+        project=requirement.project,
+        before={"status": before},
+        after={"status": requirement.status},
     )
     return requirement
 
@@ -230,12 +275,20 @@ def requirement_withdraw(*, by: User, requirement: Requirement) -> Requirement:
 def review_submit(*, by: User, project: Project, message: str = "") -> Review:
     """Send the requirements to the customer for review and approval."""
     _ensure_editable(project)
-    in_scope = Requirement.objects.filter(project=project).exclude(status=Requirement.Status.WITHDRAWN)
+    in_scope = Requirement.objects.filter(project=project).agreed_scope()
     if not in_scope.exists():
-        raise ValidationError(_("Add at least one requirement before asking the customer to review."))
+        raise ValidationError(
+            _("Add at least one requirement shared with the customer before asking for a review.")
+        )
     review = Review.objects.create(project=project, submitted_by=by, message=message)
     in_scope.update(status=Requirement.Status.IN_REVIEW)
-    audit_record(actor=by, action="review.submit", obj=review, project=project, after={"requirements": in_scope.count()})
+    audit_record(
+        actor=by,
+        action="review.submit",
+        obj=review,
+        project=project,
+        after={"requirements": in_scope.count()},
+    )
     return review
 
 
@@ -266,7 +319,10 @@ def review_comment(*, by: User, review: Review, requirement: Requirement, body: 
         raise ValidationError(_("This requirement is not part of the review."))
     comment = ReviewComment.objects.create(review=review, requirement=requirement, author=by, body=body)
     audit_record(
-        actor=by, action="review.comment", obj=comment, project=review.project,
+        actor=by,
+        action="review.comment",
+        obj=comment,
+        project=review.project,
         after={"requirement": requirement.ref},
     )
     return comment
@@ -299,7 +355,14 @@ def review_approve(*, by: User, review: Review) -> Baseline:
         status=Requirement.Status.APPROVED
     )
     audit_record(
-        actor=by, action="baseline.approve", obj=baseline, project=project,
-        after={"version": baseline.version, "content_hash": baseline.content_hash, "requirements": len(content)},
+        actor=by,
+        action="baseline.approve",
+        obj=baseline,
+        project=project,
+        after={
+            "version": baseline.version,
+            "content_hash": baseline.content_hash,
+            "requirements": len(content),
+        },
     )
     return baseline

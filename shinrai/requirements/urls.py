@@ -15,7 +15,11 @@ urlpatterns = [
     path("projects/<int:pk>/requirements/goals/new/", views.goal_edit, name="goal_new"),
     path("projects/<int:pk>/requirements/goals/<int:goal_id>/", views.goal_edit, name="goal_edit"),
     path("projects/<int:pk>/requirements/new/", views.requirement_edit, name="requirement_new"),
-    path("projects/<int:pk>/requirements/<int:requirement_id>/", views.requirement_edit, name="requirement_edit"),
+    path(
+        "projects/<int:pk>/requirements/<int:requirement_id>/",
+        views.requirement_edit,
+        name="requirement_edit",
+    ),
     path(
         "projects/<int:pk>/requirements/<int:requirement_id>/withdraw/",
         views.requirement_withdraw,

@@ -7,7 +7,7 @@ a stable category code, a short explanation and a rewrite pattern with placehold
 - ``unquantified``: 迅速に, 高速に, 大量の, 多くの, fast, quickly, a large number of, minimal
 - ``loophole``: 原則として, 可能な限り, できるだけ, 必要に応じて, if possible, as appropriate, ideally
 - ``open_ended``: など, 等, 等々, その他, etc., and so on, including but not limited to
-- ``comparative``: より速く, 改善, 最適な, 最高の, better, faster, best, optimal, improved (no baseline/target)
+- ``comparative``: より速く, 改善, 最適な, 最高の, better, faster, best, optimal, improved (no target)
 - ``vague_time``: 適宜, 定期的に, 随時, 速やかに, 早急に, regularly, as soon as possible, promptly
 - ``vague_reference``: 上記, 前述の, 当該, 同様に, the above, as mentioned, aforementioned, similar
 - ``unverifiable_negative``: エラーが発生しないこと, never fails, no errors, zero defects (unbounded)
@@ -15,9 +15,9 @@ a stable category code, a short explanation and a rewrite pattern with placehold
 
 Precision rule: a vague-looking word is excused when the same clause states an objective criterion for it —
 a number with a unit (95パーセンタイルで2秒以内), an HTTP status, a named standard (ISO/IEC 27001, JIS X
-8341-3, WCAG 2.1 AA, PCI DSS) or an exact quoted message — e.g. 「速やかに(15分以内に)」 is fine. A negative is
-excused when the requirement bounds it by a measurable scope or period. Quoted text is never checked. Hedges
-(約3秒) are always reported: they blur the very number that would make the requirement testable.
+8341-3, WCAG 2.1 AA, PCI DSS) or an exact quoted message — e.g. 「速やかに(15分以内に)」 is fine. A negative
+is excused when the requirement bounds it by a measurable scope or period. Quoted text is never checked.
+Hedges (約3秒) are always reported: they blur the very number that would make the requirement testable.
 
 Japanese is tokenized with MeCab (fugashi + UniDic-lite, loaded lazily once) so that 約 in 契約, 等 in 等級
 or など inside another word are not reported; English uses word-boundary patterns, case-insensitive.

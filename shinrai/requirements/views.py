@@ -58,8 +58,10 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
             "verifiability": selectors.verifiability_of(requirements),
             "review": selectors.open_review(project=project),
             "baseline": baseline,
-            "changes": selectors.changes_since_baseline(project=project, baseline=baseline),
-            "language": get_language(),
+            "changes": selectors.changes_since_baseline(
+                user=request.user, project=project, baseline=baseline
+            ),
+            "comments": selectors.comments_by_requirement(user=request.user, project=project),
             "submit_form": ReviewSubmitForm(),
             "import_form": ImportForm(),
         },
@@ -71,11 +73,15 @@ def stakeholder_edit(request: HttpRequest, pk: int, stakeholder_id: int | None =
     project, _role = access.project_for(request.user, pk, Perm.CONTRIBUTE)
     stakeholder = None
     if stakeholder_id is not None:
-        stakeholder = get_object_or_404(selectors.stakeholders_for(user=request.user, project=project), pk=stakeholder_id)
+        stakeholder = get_object_or_404(
+            selectors.stakeholders_for(user=request.user, project=project), pk=stakeholder_id
+        )
     form = StakeholderForm(request.POST or None, instance=stakeholder)
     if request.method == "POST" and form.is_valid():
         try:
-            services.stakeholder_save(by=request.user, project=project, stakeholder=stakeholder, **form.cleaned_data)
+            services.stakeholder_save(
+                by=request.user, project=project, stakeholder=stakeholder, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -90,18 +96,25 @@ def goal_edit(request: HttpRequest, pk: int, goal_id: int | None = None) -> Http
     goal = None
     if goal_id is not None:
         goal = get_object_or_404(selectors.goals_for(user=request.user, project=project), pk=goal_id)
-    initial_measures = [
-        {"metric": m.metric, "target": m.target, "due_date": m.due_date} for m in goal.measures.all()
-    ] if goal else []
+    initial_measures = (
+        [{"metric": m.metric, "target": m.target, "due_date": m.due_date} for m in goal.measures.all()]
+        if goal
+        else []
+    )
     form = GoalForm(request.POST or None, instance=goal)
     measures = SuccessMeasureFormSet(request.POST or None, initial=initial_measures, prefix="measures")
     if request.method == "POST" and form.is_valid() and measures.is_valid():
         rows = [m.cleaned_data for m in measures if m.cleaned_data and not m.cleaned_data.get("DELETE")]
         try:
             services.goal_save(
-                by=request.user, project=project, goal=goal, measures=[
-                    {"metric": r["metric"], "target": r["target"], "due_date": r.get("due_date")} for r in rows
-                ], **form.cleaned_data,
+                by=request.user,
+                project=project,
+                goal=goal,
+                measures=[
+                    {"metric": r["metric"], "target": r["target"], "due_date": r.get("due_date")}
+                    for r in rows
+                ],
+                **form.cleaned_data,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -128,12 +141,17 @@ def requirement_edit(request: HttpRequest, pk: int, requirement_id: int | None =
     requirement = None
     initial, initial_criteria = {}, []
     if requirement_id is not None:
-        requirement = get_object_or_404(selectors.requirements_for(user=request.user, project=project), pk=requirement_id)
+        requirement = get_object_or_404(
+            selectors.requirements_for(user=request.user, project=project), pk=requirement_id
+        )
         initial_criteria = selectors.criteria_snapshot(requirement.criteria.all())
     elif template := nfr_catalogue.by_code(request.GET.get("template", "")):
         language = get_language()
-        initial = {"text": template.text(language), "kind": Requirement.Kind.NON_FUNCTIONAL,
-                   "category": template.category}
+        initial = {
+            "text": template.text(language),
+            "kind": Requirement.Kind.NON_FUNCTIONAL,
+            "category": template.category,
+        }
         initial_criteria = template.criteria_values(language)
     form = RequirementForm(request.POST or None, instance=requirement, initial=initial, project=project)
     criteria = CriterionFormSet(request.POST or None, initial=initial_criteria, prefix="criteria")
@@ -143,11 +161,18 @@ def requirement_edit(request: HttpRequest, pk: int, requirement_id: int | None =
         try:
             if requirement is None:
                 requirement = services.requirement_create(
-                    by=request.user, project=project, sources=sources, criteria=_criteria_rows(criteria), **fields
+                    by=request.user,
+                    project=project,
+                    sources=sources,
+                    criteria=_criteria_rows(criteria),
+                    **fields,
                 )
             else:
                 services.requirement_update(
-                    by=request.user, requirement=requirement, sources=sources, criteria=_criteria_rows(criteria),
+                    by=request.user,
+                    requirement=requirement,
+                    sources=sources,
+                    criteria=_criteria_rows(criteria),
                     **fields,
                 )
         except ValidationError as error:
@@ -166,7 +191,9 @@ def requirement_edit(request: HttpRequest, pk: int, requirement_id: int | None =
 @require_POST
 def requirement_withdraw(request: HttpRequest, pk: int, requirement_id: int) -> HttpResponse:
     project, _role = access.project_for(request.user, pk, Perm.CONTRIBUTE)
-    requirement = get_object_or_404(selectors.requirements_for(user=request.user, project=project), pk=requirement_id)
+    requirement = get_object_or_404(
+        selectors.requirements_for(user=request.user, project=project), pk=requirement_id
+    )
     try:
         services.requirement_withdraw(by=request.user, requirement=requirement)
     except ValidationError as error:
@@ -252,13 +279,15 @@ def import_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def portal(request: HttpRequest, pk: int) -> HttpResponse:
-    """The requirements in plain language, with their acceptance criteria; review and approval for the customer."""
+    """The requirements in plain language with their acceptance criteria; the customer reviews here."""
     project, role = access.project_for(request.user, pk)
     perms = access.ROLE_PERMS[role]
     language = get_language()
-    requirements = list(selectors.requirements_for(user=request.user, project=project, include_withdrawn=False))
+    requirements = list(
+        selectors.requirements_for(user=request.user, project=project, include_withdrawn=False)
+    )
     review = selectors.open_review(project=project)
-    comments = selectors.review_comments(review=review) if review else {}
+    comments = selectors.comments_by_requirement(user=request.user, project=project)
     rows = [
         {
             "requirement": r,
@@ -278,7 +307,9 @@ def portal(request: HttpRequest, pk: int) -> HttpResponse:
             "goals": selectors.goals_for(user=request.user, project=project),
             "review": review,
             "baseline": baseline,
-            "changes": selectors.changes_since_baseline(project=project, baseline=baseline),
+            "changes": selectors.changes_since_baseline(
+                user=request.user, project=project, baseline=baseline
+            ),
             "comment_form": ReviewCommentForm(),
             "is_preview": access.is_vendor_user(request.user),
         },
@@ -290,14 +321,18 @@ def portal(request: HttpRequest, pk: int) -> HttpResponse:
 def portal_comment(request: HttpRequest, pk: int, requirement_id: int) -> HttpResponse:
     project, _role = access.project_for(request.user, pk, Perm.COMMENT)
     review = selectors.open_review(project=project)
-    requirement = get_object_or_404(selectors.requirements_for(user=request.user, project=project), pk=requirement_id)
+    requirement = get_object_or_404(
+        selectors.requirements_for(user=request.user, project=project), pk=requirement_id
+    )
     form = ReviewCommentForm(request.POST)
     if review is None:
         messages.error(request, _("There is no review open at the moment."))
     elif not form.is_valid():
         messages.error(request, _("Write a comment."))
     else:
-        services.review_comment(by=request.user, review=review, requirement=requirement, body=form.cleaned_data["body"])
+        services.review_comment(
+            by=request.user, review=review, requirement=requirement, body=form.cleaned_data["body"]
+        )
         messages.success(request, _("Your comment was sent to the project team."))
     return redirect("requirements:portal", pk=project.pk)
 
@@ -309,9 +344,13 @@ def portal_approve(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.open_review(project=project)
     if review is None:
         messages.error(request, _("There is no review open at the moment."))
+    elif request.POST.get("confirm") != "yes":
+        messages.error(request, _("Please confirm that you have read the requirements."))
     else:
         baseline = services.review_approve(by=request.user, review=review)
         messages.success(
-            request, _("Thank you. You approved the requirements (version %(version)d).") % {"version": baseline.version}
+            request,
+            _("Thank you. You approved the requirements (version %(version)d).")
+            % {"version": baseline.version},
         )
     return redirect("requirements:portal", pk=project.pk)

@@ -14,9 +14,14 @@ CRITERION = {
 
 @pytest.fixture
 def make_requirement(cast):
-    def make(text="在庫一覧を2秒以内に表示すること", *, project=None, by=None, criteria=(CRITERION,), **fields):
+    def make(
+        text="在庫一覧を2秒以内に表示すること", *, project=None, by=None, criteria=(CRITERION,), **fields
+    ):
         return services.requirement_create(
-            by=by or cast.users["vendor_pm"], project=project or cast.own, text=text, criteria=list(criteria),
+            by=by or cast.users["vendor_pm"],
+            project=project or cast.own,
+            text=text,
+            criteria=list(criteria),
             **fields,
         )
 

@@ -108,16 +108,20 @@ def test_criteria_sentences_follow_the_users_language(client, cast, make_require
     )
 
 
-def test_token_callers_choose_the_language_with_accept_language(client, cast, make_requirement):
+def test_token_callers_get_their_saved_language(client, cast, make_requirement):
     make_requirement(criteria=[CRITERION_EN])
-    _token, clear = core_services.api_token_create(user=cast.users["customer_member"], name="Excel")
+    user = cast.users["customer_member"]
+    _token, clear = core_services.api_token_create(user=user, name="Excel")
     url = f"/api/v1/projects/{cast.own.pk}/requirements"
-    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en", **_bearer(clear)).json()["items"][0]
-    japanese = client.get(url, **_bearer(clear)).json()["items"][0]
+    # The saved choice wins over the client's Accept-Language, as it does for pages.
+    japanese = client.get(url, HTTP_ACCEPT_LANGUAGE="en", **_bearer(clear)).json()["items"][0]
+    assert japanese["criteria"][0]["sentence"].startswith("300 users are connectedにおいて、")
+    user.language = "en"
+    user.save(update_fields=["language"])
+    english = client.get(url, **_bearer(clear)).json()["items"][0]
     assert english["criteria"][0]["sentence"].startswith(
         "Search response time (95th percentile) is at most 2 s"
     )
-    assert japanese["criteria"][0]["sentence"].startswith("300 users are connectedにおいて、")
 
 
 def test_detail_of_a_requirement(vendor, cast, make_requirement):

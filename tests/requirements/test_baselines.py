@@ -4,7 +4,14 @@ from shinrai.requirements.baselines import content_hash, diff, word_diff
 
 
 def _req(text, **extra):
-    return {"text": text, "kind": "functional", "category": "", "priority": "must", "goal": None, "criteria": []} | extra
+    return {
+        "text": text,
+        "kind": "functional",
+        "category": "",
+        "priority": "must",
+        "goal": None,
+        "criteria": [],
+    } | extra
 
 
 def test_content_hash_is_stable_and_order_independent():

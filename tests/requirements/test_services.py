@@ -100,20 +100,27 @@ def test_change_after_approval_needs_reapproval_and_shows_in_diff(cast, make_req
     )
     requirement.refresh_from_db()
     assert requirement.status == "draft"
-    (change,) = selectors.changes_since_baseline(project=cast.own, baseline=baseline)
+    (change,) = selectors.changes_since_baseline(
+        user=cast.users["vendor_pm"], project=cast.own, baseline=baseline
+    )
     assert change.ref == "REQ-001" and change.kind == "changed"
     assert "".join(s.text for s in change.text_diff if s.op == "added") == "3秒以内に"
     second = services.review_approve(
-        by=cast.users["customer_sponsor"], review=services.review_submit(by=cast.users["vendor_pm"], project=cast.own)
+        by=cast.users["customer_sponsor"],
+        review=services.review_submit(by=cast.users["vendor_pm"], project=cast.own),
     )
     assert second.version == 2
-    assert selectors.changes_since_baseline(project=cast.own, baseline=second) == []
+    assert (
+        selectors.changes_since_baseline(user=cast.users["vendor_pm"], project=cast.own, baseline=second)
+        == []
+    )
 
 
 def test_unchanged_update_keeps_approval(cast, make_requirement):
     requirement = make_requirement()
     services.review_approve(
-        by=cast.users["customer_sponsor"], review=services.review_submit(by=cast.users["vendor_pm"], project=cast.own)
+        by=cast.users["customer_sponsor"],
+        review=services.review_submit(by=cast.users["vendor_pm"], project=cast.own),
     )
     requirement.refresh_from_db()
     services.requirement_update(
@@ -127,14 +134,21 @@ def test_comment_needs_text_and_an_open_review(cast, make_requirement):
     requirement = make_requirement()
     review = services.review_submit(by=cast.users["vendor_pm"], project=cast.own)
     with pytest.raises(ValidationError):
-        services.review_comment(by=cast.users["customer_member"], review=review, requirement=requirement, body="  ")
+        services.review_comment(
+            by=cast.users["customer_member"], review=review, requirement=requirement, body="  "
+        )
     comment = services.review_comment(
-        by=cast.users["customer_member"], review=review, requirement=requirement, body="「在庫」は倉庫別ですか?"
+        by=cast.users["customer_member"],
+        review=review,
+        requirement=requirement,
+        body="「在庫」は倉庫別ですか?",
     )
     assert comment.requirement == requirement
     services.review_withdraw(by=cast.users["vendor_pm"], review=review)
     with pytest.raises(ValidationError):
-        services.review_comment(by=cast.users["customer_member"], review=review, requirement=requirement, body="x")
+        services.review_comment(
+            by=cast.users["customer_member"], review=review, requirement=requirement, body="x"
+        )
 
 
 def test_stakeholder_and_goal_are_audited(cast):
@@ -142,10 +156,42 @@ def test_stakeholder_and_goal_are_audited(cast):
         by=cast.users["vendor_pm"], project=cast.own, name="工場長", category="executive"
     )
     goal = services.goal_save(
-        by=cast.users["vendor_pm"], project=cast.own, title="納期回答の迅速化", success_definition="当日中に回答",
+        by=cast.users["vendor_pm"],
+        project=cast.own,
+        title="納期回答の迅速化",
+        success_definition="当日中に回答",
         measures=[{"metric": "当日回答率", "target": "95%以上", "due_date": None}],
     )
     assert goal.measures.get().target == "95%以上"
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"stakeholder.create", "goal.create"} <= actions
     assert not stakeholder.is_heard
+
+
+def test_unfilled_template_placeholders_are_refused(cast, make_requirement):
+    with pytest.raises(ValidationError):
+        make_requirement("〇〇画面は95パーセンタイルで△秒以内に表示されること")
+    with pytest.raises(ValidationError):
+        make_requirement(criteria=[CRITERION | {"threshold": "△"}])
+    assert not Requirement.objects.exists()
+
+
+def test_vendor_only_requirements_stay_out_of_review_and_baseline(cast, make_requirement):
+    from shinrai.requirements import selectors
+
+    shared = make_requirement("共有する要件を表示すること")
+    internal = make_requirement("社内で検討中の要件であること", visibility="internal")
+    baseline = services.review_approve(
+        by=cast.users["customer_sponsor"],
+        review=services.review_submit(by=cast.users["vendor_pm"], project=cast.own),
+    )
+    assert list(baseline.content) == [shared.ref]
+    internal.refresh_from_db()
+    assert internal.status == "draft"
+    make_requirement("社内だけの新しい要件であること", visibility="internal")
+    assert (
+        selectors.changes_since_baseline(
+            user=cast.users["customer_sponsor"], project=cast.own, baseline=baseline
+        )
+        == []
+    )

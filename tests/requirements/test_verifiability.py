@@ -234,7 +234,10 @@ def test_detect_language(text, lang):
 
 
 def test_checker_imports_no_django():
-    code = "import sys, shinrai.requirements.verifiability; print(any(m.startswith('django') for m in sys.modules))"
+    code = (
+        "import sys, shinrai.requirements.verifiability\n"
+        "print(any(m.startswith('django') for m in sys.modules))"
+    )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "False"
 

@@ -158,7 +158,7 @@ _AUTHOR = {"own": "vendor_pm", "other": "vendor_manager", "foreign": "other_vend
 
 
 def page_post(allowed: dict[str, set[str]]) -> Callable:
-    """A page form post: done (302 back to the page) when allowed, 404 when not, 302 to log-in when anonymous."""
+    """A page form post: 302 back to the page when allowed, 404 when not, 302 to log-in when anonymous."""
     return lambda role, target: 302 if role == "anonymous" or role in allowed[target] else 404
 
 

@@ -159,9 +159,10 @@ def verifiability_eval(argv: list[str], *, stdout: TextIO | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="shinrai verifiability-eval",
         description=(
-            "Precision and recall of the verifiability checker on a labelled set. Sentence level, positive class "
-            "= not verifiable: precision = flagged and truly vague / flagged; recall = flagged and truly vague / "
-            "truly vague. cat.acc = share of sentences whose category set equals the labelled one."
+            "Precision and recall of the verifiability checker on a labelled set. Sentence level, "
+            "positive class = not verifiable: precision = flagged and truly vague / flagged; "
+            "recall = flagged and truly vague / truly vague. "
+            "cat.acc = share of sentences whose category set equals the labelled one."
         ),
     )
     parser.add_argument(

@@ -13,8 +13,8 @@ from functools import cached_property
 
 Span = tuple[int, int]
 
-# Full-width ASCII (Ａ, １, ％, （) and the ideographic space map one-to-one onto ASCII, so patterns can be written
-# once in ASCII while offsets stay those of the original text.
+# Full-width ASCII (Ａ, １, ％, （) and the ideographic space map one-to-one onto ASCII, so patterns can be
+# written once in ASCII while offsets stay those of the original text.
 _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 

@@ -1,13 +1,17 @@
-"""Find vague wording in one requirement sentence: candidates from regular expressions, confirmed by token
-boundaries (Japanese) or word boundaries (English), then excused when the clause states an objective criterion."""
+"""Find vague wording in one requirement sentence.
+
+Candidates come from regular expressions, are confirmed by token boundaries (Japanese) or word boundaries
+(English) and by each term's context rule, and are then excused when the clause states an objective criterion.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import terms as lexicon
-from .context import Sentence, inside
+from .context import Sentence, Span, inside
 from .explanations import explain
 from .terms import Term
 from .tokens import Tokens
@@ -50,7 +54,7 @@ class Finding:
 
 
 def detect_language(text: str) -> str:
-    """ "ja" when the text is mostly Japanese (kana/kanji outweigh Latin letters), else "en"."""
+    """Return "ja" when the text is mostly Japanese (kana/kanji outweigh Latin letters), else "en"."""
     japanese = len(_JAPANESE_CHARS.findall(text))
     if not japanese:
         return "en"
@@ -141,33 +145,48 @@ def _excused(sentence: Sentence, term: Term, start: int, end: int) -> bool:
     """Whether the requirement states an objective criterion that makes this vague word harmless."""
     if sentence.in_purpose_clause(start):
         return True
-    clause_start, clause_end = sentence.clause(start)
-    for excuse in term.excuses:
-        if excuse == "quantity":
-            if any(
-                sentence.has_anchor(kind, clause_start, clause_end)
-                for kind in ("quantity", "status", "standard", "quote")
-            ):
-                return True
-        elif excuse == "frequency":
-            if sentence.has_anchor("frequency", clause_start, clause_end):
-                return True
-        elif excuse == "standard":
-            if sentence.has_anchor("standard"):
-                return True
-        elif excuse == "bounded":
-            if sentence.has_anchor("quantity") or sentence.has_anchor("test_scope"):
-                return True
-        elif excuse == "closed":
-            if _CLOSED_COUNT.match(sentence.folded, end, clause_end):
-                return True
-        elif excuse == "capability":
-            if _CAPABILITY[sentence.lang].search(sentence.folded, clause_start, clause_end):
-                return True
-        elif excuse == "antecedent":
-            if _CONDITION_BEFORE.search(sentence.folded, 0, start):
-                return True
-    return False
+    clause = sentence.clause(start)
+    return any(_EXCUSES[excuse](sentence, start, end, clause) for excuse in term.excuses)
+
+
+def _criterion_in_clause(sentence: Sentence, start: int, end: int, clause: Span) -> bool:
+    return any(sentence.has_anchor(kind, *clause) for kind in ("quantity", "status", "standard", "quote"))
+
+
+def _frequency_in_clause(sentence: Sentence, start: int, end: int, clause: Span) -> bool:
+    return sentence.has_anchor("frequency", *clause)
+
+
+def _standard_in_sentence(sentence: Sentence, start: int, end: int, clause: Span) -> bool:
+    return sentence.has_anchor("standard")
+
+
+def _bounded_sentence(sentence: Sentence, start: int, end: int, clause: Span) -> bool:
+    return sentence.has_anchor("quantity") or sentence.has_anchor("test_scope")
+
+
+def _count_follows(sentence: Sentence, start: int, end: int, clause: Span) -> bool:
+    return bool(_CLOSED_COUNT.match(sentence.folded, end, clause[1]))
+
+
+def _grants_capability(sentence: Sentence, start: int, end: int, clause: Span) -> bool:
+    return bool(_CAPABILITY[sentence.lang].search(sentence.folded, *clause))
+
+
+def _condition_before(sentence: Sentence, start: int, end: int, clause: Span) -> bool:
+    return bool(_CONDITION_BEFORE.search(sentence.folded, 0, start))
+
+
+# The excuse names used by terms.DEFAULT_EXCUSES and Term.excused_by.
+_EXCUSES: dict[str, Callable[[Sentence, int, int, Span], bool]] = {
+    "quantity": _criterion_in_clause,
+    "frequency": _frequency_in_clause,
+    "standard": _standard_in_sentence,
+    "bounded": _bounded_sentence,
+    "closed": _count_follows,
+    "capability": _grants_capability,
+    "antecedent": _condition_before,
+}
 
 
 def _finding(text: str, lang: str, start: int, end: int, term: Term) -> Finding:

@@ -1,9 +1,10 @@
 """Precision and recall of the checker on a labelled set of requirement sentences.
 
 The set is a UTF-8 TSV with a header and the columns ``split``, ``lang``, ``verifiable`` (true/false),
-``categories`` (comma-separated expected category codes, empty when verifiable) and ``text``. Labels come from the
-meaning of each sentence, never from the checker's output. Split ``dev`` was written alongside the lexicon;
-``holdout`` was written after the lexicon was frozen, so its scores are the less optimistic ones.
+``categories`` (comma-separated expected category codes, empty when verifiable) and ``text``. Labels come from
+the meaning of each sentence, never from the checker's output. Splits: ``dev`` was written alongside the
+lexicon; ``tuned`` were held-out batches whose misses later widened the lexicon; ``holdout`` was written after
+the last lexicon change and measured once, so its scores are the least optimistic.
 
 Sentence level, per language, positive class = "not verifiable": a sentence is *flagged* when the checker
 reports at least one finding, *truly vague* when labelled not verifiable.

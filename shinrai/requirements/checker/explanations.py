@@ -19,8 +19,6 @@ CATEGORIES: tuple[str, ...] = (
     "hedge",
 )
 
-LANGUAGES: tuple[str, ...] = ("ja", "en")
-
 _MESSAGES: dict[str, dict[str, str]] = {
     "subjective": {
         "ja": "「{term}」は主観的な表現で、合否を客観的に判定できません。",
@@ -72,11 +70,11 @@ _SUGGESTIONS: dict[tuple[str, str], dict[str, str]] = {
     },
     ("subjective", "flexibility"): {
         "ja": "「〇〇(変更内容)は、プログラム修正なしに設定画面から□分以内に変更できること」",
-        "en": "“〇〇 (what changes) can be changed on the settings screen within □ minutes, without a code change”",
+        "en": "“〇〇 (what changes) can be changed on the settings screen within □ minutes, without code”",
     },
     ("subjective", "reliability"): {
         "ja": "「〇〇の稼働率は計画停止を除き月間△%以上、障害からの復旧時間は□時間以内であること」",
-        "en": "“〇〇 is available at least △% per month excluding planned maintenance and recovers within □ hours”",
+        "en": "“〇〇 is available ≥ △% per month excluding planned maintenance and recovers within □ hours”",
     },
     ("subjective", "security"): {
         "ja": "「〇〇は△△(例: ISO/IEC 27001、OWASP ASVS レベル2)の要求事項に準拠すること」",

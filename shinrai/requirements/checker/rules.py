@@ -1,7 +1,7 @@
 """Context rules: a candidate word is kept only if its rule accepts it (and may widen its span).
 
-Each rule gets the sentence, its tokens (Japanese only, else None) and the candidate span, and returns the span
-to report or None to drop the candidate.
+Each rule gets the sentence, its tokens (Japanese only, else None) and the candidate span, and returns the
+span to report or None to drop the candidate.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def is_numeric_token(tokens: Tokens, index: int) -> bool:
 
 
 def after_number(sentence: Sentence, tokens: Tokens | None, start: int, end: int) -> Span | None:
-    """程度/前後/くらい/ほど hedge a number (10秒程度); after other words (影響の程度, 前後の画面) they do not."""
+    """程度/前後/くらい/ほど after a number hedge it (10秒程度); elsewhere (影響の程度, 前後の画面) not."""
     index = tokens.index_starting_at(start) if tokens else None
     if index is None or index == 0:
         return None

@@ -46,6 +46,11 @@ class Term:
         return DEFAULT_EXCUSES[self.category] if self.excused_by is None else self.excused_by
 
 
+def alt(*alternatives: str) -> str:
+    """A regular-expression alternation, one alternative per argument so that long lists read item by item."""
+    return "|".join(alternatives)
+
+
 def _terms(category: str, *entries: str | tuple) -> list[Term]:
     """Terms of one category: a pattern string, or a tuple (pattern, topic, rule, excused_by)."""
     result = []
@@ -60,250 +65,377 @@ def _terms(category: str, *entries: str | tuple) -> list[Term]:
     return result
 
 
-_NOT_CONDITION = r"(?!場合|とき|時|限り)"
-_FAILURES = (
-    r"エラー|障害|不具合|バグ|故障|停止|ダウン|消失|損失|欠損|漏洩|漏えい|遅延|異常|問題|誤り|ミス|トラブル|"
-    r"文字化け|取りこぼし|改ざん|漏れ|不整合|矛盾|欠落|齟齬|破損"
+# The tables below are data: alternatives are packed several to a line, which the formatter would
+# spread one per line.
+# fmt: off
+_NOT_CONDITION = r"(?!場合|とき|時|限り)"  # 「エラーが発生しない場合は…」 is a condition, not a promise
+_FAILURES = alt(
+    "エラー", "障害", "不具合", "バグ", "故障", "停止", "ダウン", "消失", "損失", "欠損", "漏洩", "漏えい",
+    "遅延", "異常", "問題", "誤り", "ミス", "トラブル", "文字化け", "取りこぼし", "改ざん", "漏れ", "不整合",
+    "矛盾", "欠落", "齟齬", "破損",
+)
+_DEFECTS = alt(
+    "エラー", "不具合", "バグ", "障害", "問題", "誤り", "ミス", "取りこぼし", "漏れ", "欠損", "不整合",
+    "矛盾", "欠落", "齟齬",
 )
 
 JAPANESE: list[Term] = [
     *_terms(
         "unverifiable_negative",
         rf"(?:{_FAILURES})(?:は|が|も)?(?:一切|絶対に|決して|全く)?(?:発生し|起き|起こら|生じ|出)(?:ない|ず){_NOT_CONDITION}",
-        rf"(?:エラー|不具合|バグ|障害|問題|誤り|ミス|取りこぼし|漏れ|欠損|不整合|矛盾|欠落|齟齬)(?:は|が|も)?(?:一切|全く)?"
-        rf"(?:ない|無い|なし){_NOT_CONDITION}",
+        rf"(?:{_DEFECTS})(?:は|が|も)?(?:一切|全く)?(?:ない|無い|なし){_NOT_CONDITION}",
         r"(?:ない|ず)よう(?:に)?(?:する|すること|努め)",
         rf"(?:停止|ダウン|消失|漏洩|漏えい|遅延|改ざん|破損|故障|損失)(?:し|され)(?:ない|ず){_NOT_CONDITION}",
         rf"(?:止まら|落ち|壊れ|失われ|漏れ)(?:ない|ず){_NOT_CONDITION}",
         r"(?:問題|支障|滞り)(?:なく|無く)",
-        r"絶対に|決して|無停止|ノンストップ|(?:障害|不具合|エラー|バグ)ゼロ|ゼロダウンタイム",
+        alt(
+            "絶対に", "決して", "無停止", "ノンストップ", "(?:障害|不具合|エラー|バグ)ゼロ",
+            "ゼロダウンタイム",
+        ),
     ),
     *_terms(
         "loophole",
         r"原則(?:として|的に|(?=[、,]))",
-        r"(?:可能な|できる|出来る)限り|(?:できる|出来る)だけ|なるべく|極力|(?:可能な|できる|出来る)範囲(?:内)?で",
-        (r"(?:必要|状況)に応じ(?:て)?|場合によって(?:は)?", "", None, ("capability",)),
+        alt(
+            "(?:可能な|できる|出来る)限り", "(?:できる|出来る)だけ", "なるべく", "極力",
+            "(?:可能な|できる|出来る)範囲(?:内)?で",
+        ),
+        (alt("(?:必要|状況)に応じ(?:て)?", "場合によって(?:は)?"), "", None, ("capability",)),
         (r"に応じ(?:て)?", "", None, ("quantity", "capability")),
-        r"可能であれば|可能なら(?:ば)?|できれば|基本的に(?:は)?",
-        r"努め(?:る|ること)?|努力(?:する)?|望ましい|目指(?:す|し)|目標とする",
+        alt("可能であれば", "可能なら(?:ば)?", "できれば", "基本的に(?:は)?"),
+        alt("努め(?:る|ること)?", "努力(?:する)?", "望ましい", "目指(?:す|し)", "目標とする"),
         (r"(?:配慮|考慮|留意|意識)(?:する|した|し)?", "", rules.not_compound, ("standard",)),
     ),
     *_terms(
         "vague_time",
-        r"可及的(?:速やか|すみやか)に?|(?:速やか|すみやか)(?:に|な)?",
-        r"(?:早急|至急|即座|早期|早め)(?:に|な|の)?|直ちに|すぐ(?:に)?|遅滞なく|早く",
-        r"事前に|前もって|後日|常に最新",
-        (r"適宜|適時|時々|ときどき|頻繁に|定期的(?:に|な)?", "period"),
+        alt("可及的(?:速やか|すみやか)に?", "(?:速やか|すみやか)(?:に|な)?"),
+        alt("(?:早急|至急|即座|早期|早め)(?:に|な|の)?", "直ちに", "すぐ(?:に)?", "遅滞なく", "早く"),
+        alt("事前に", "前もって", "後日", "常に最新"),
+        (alt("適宜", "適時", "時々", "ときどき", "頻繁に", "定期的(?:に|な)?"), "period"),
         (r"随時|常時", "period", None, ("quantity", "frequency", "capability")),
-        (r"(?<!の)都度", "period"),
-        (r"一定(?:時間|期間)|(?:長|短)期間|しばらく", "duration"),
+        (r"(?<!の)都度", "period"),  # 入荷の都度 is bound to an event; 都度 alone is not
+        (alt("一定(?:時間|期間)", "(?:長|短)期間", "しばらく"), "duration"),
     ),
     *_terms(
         "comparative",
         (r"より", "", rules.adverb_yori),
         r"(?:高|低|多|少な|短|長|速|早|軽|小さ|大き)くする",
-        r"(?:高|強|早|速)め(?:る|ること)|(?:上|下)げる|増やす|減らす|伸ばす|抑える|抑制(?:する)?|最小化|最大化",
-        (r"改善|向上|短縮|削減|効率化|最適化|高速化|強化|軽減|低減|増強|拡充", "", rules.not_compound),
-        r"最適(?:な|に)?|最善(?:の)?|最良(?:の)?|ベスト(?:な)?",
+        alt(
+            "(?:高|強|早|速)め(?:る|ること)", "(?:上|下)げる", "増やす", "減らす", "伸ばす", "抑える",
+            "抑制(?:する)?", "最小化", "最大化",
+        ),
+        (
+            alt(
+                "改善", "向上", "短縮", "削減", "効率化", "最適化", "高速化", "強化", "軽減", "低減", "増強",
+                "拡充",
+            ),
+            "",
+            rules.not_compound,
+        ),
+        alt("最適(?:な|に)?", "最善(?:の)?", "最良(?:の)?", "ベスト(?:な)?"),
         (r"最高(?:の|な|に)?", "", rules.not_compound),
         r"(?:現行|従来|現状)(?:システム)?(?:と同等)?以上",
     ),
     *_terms(
         "open_ended",
-        r"等々|といった|主な|主要な|代表的な|各種|様々な|さまざまな|いろいろな|色々な",
+        alt(
+            "等々", "といった", "主な", "主要な", "代表的な", "各種", "様々な", "さまざまな", "いろいろな",
+            "色々な",
+        ),
         (r"など|等", "", rules.list_marker),
         (r"その他", "", rules.in_enumeration),
     ),
     *_terms(
         "vague_reference",
-        r"上記|前述|上述|先述|前記|後述|同上",
+        alt("上記", "前述", "上述", "先述", "前記", "後述", "同上"),
         (r"当該", "", None, ("antecedent",)),
-        r"同様(?:に|の)?|(?:現行|従来|現状)(?:どおり|通り|踏襲)",
+        alt("同様(?:に|の)?", "(?:現行|従来|現状)(?:どおり|通り|踏襲)"),
         (r"同等(?:の|に|と)?", "", None, ("quantity",)),
     ),
     *_terms(
         "unquantified",
         (r"(?:ある|一定)程度(?:の)?", "level"),
-        (r"可用性(?:の|が)?(?:高い|高く)|高可用(?:性)?", "availability"),
+        (alt("可用性(?:の|が)?(?:高い|高く)", "高可用(?:性)?"), "availability"),
         (
-            r"(?:迅速|高速|即時|瞬時|短時間)(?:に|な|で|性)?|(?:素早|すばや|速)く|リアルタイム(?:に|で|な)?",
+            alt(
+                "(?:迅速|高速|即時|瞬時|短時間)(?:に|な|で|性)?", "(?:素早|すばや|速)く",
+                "リアルタイム(?:に|で|な)?",
+            ),
             "speed",
         ),
-        (r"(?:大量|多量|多数|膨大|大規模|大幅|少量|少数)(?:に|な|の)?|多く(?:の)?", "volume"),
-        (r"アクセス集中|高負荷|耐え(?:られる|うる|得る|る)", "volume"),
+        (alt("(?:大量|多量|多数|膨大|大規模|大幅|少量|少数)(?:に|な|の)?", "多く(?:の)?"), "volume"),
+        (alt("アクセス集中", "高負荷", "耐え(?:られる|うる|得る|る)"), "volume"),
         (r"(?:最小限|最低限|最大限)(?:に|の)?", "level"),
-        (r"(?:高|低|多|少な|短|長|大き|小さ)(?:い|く)|大きな|小さな", "level", rules.not_sort_order),
-        (r"著しく|かなり|相当(?:数|量)?|適度(?:な|に)?", "level"),
+        (
+            alt("(?:高|低|多|少な|短|長|大き|小さ)(?:い|く)", "大きな", "小さな"),
+            "level",
+            rules.not_sort_order,
+        ),
+        (alt("著しく", "かなり", "相当(?:数|量)?", "適度(?:な|に)?"), "level"),
     ),
     *_terms(
         "hedge",
         (r"約", "", rules.prefix),
-        (r"程度|前後|くらい|ぐらい|ほど", "", rules.after_number),
-        r"概ね|おおむね|ほぼ|およそ|おおよそ|大体|だいたい|目安(?:として|は|で)|を目安に",
+        (alt("程度", "前後", "くらい", "ぐらい", "ほど"), "", rules.after_number),
+        alt(
+            "概ね", "おおむね", "ほぼ", "およそ", "おおよそ", "大体", "だいたい", "目安(?:として|は|で)",
+            "を目安に",
+        ),
         (r"数(?:十|百|千|万)?", "", rules.vague_numeral),
-        r"いくつか(?:の)?|若干(?:名|の)?|多少(?:の)?|一部(?:の)?|大半(?:の)?|ほとんど(?:の)?",
+        alt(
+            "いくつか(?:の)?", "若干(?:名|の)?", "多少(?:の)?", "一部(?:の)?", "大半(?:の)?",
+            "ほとんど(?:の)?",
+        ),
     ),
     *_terms(
         "subjective",
         (r"(?:やす|にく|づら)(?:い|く|さ|かっ|けれ)", "usability", rules.verb_suffix),
         (
-            r"(?:利便|操作|視認|使用)性(?:の|が)?(?:高い|高く|良い|よい|優れた)?|使い勝手(?:の|が)?(?:良い|よい)?",
+            alt(
+                "(?:利便|操作|視認|使用)性(?:の|が)?(?:高い|高く|良い|よい|優れた)?",
+                "使い勝手(?:の|が)?(?:良い|よい)?",
+            ),
             "usability",
         ),
         (
-            r"直感的(?:に|な)?|ユーザー?フレンドリー(?:な|に)?|迷(?:わず|うことなく)|ストレス(?:なく|のない)",
+            alt(
+                "直感的(?:に|な)?", "ユーザー?フレンドリー(?:な|に)?", "迷(?:わず|うことなく)",
+                "ストレス(?:なく|のない)",
+            ),
             "usability",
         ),
         (
-            r"(?:気にならない|支障のない|違和感のない|許容できる|満足できる|納得できる|理解できる)(?:程度|水準|レベル)?|"
-            r"満足(?:度の高い|のいく)?|見た目|統一感|自然な",
+            alt(
+                "(?:気にならない|支障のない|違和感のない|許容できる|満足できる|納得できる|理解できる)"
+                "(?:程度|水準|レベル)?",
+                "満足(?:度の高い|のいく)?", "見た目", "統一感", "自然な",
+            ),
             "usability",
         ),
         (r"(?:快適|簡単|容易|簡便|シンプル|スムーズ|円滑|親切|丁寧)(?:に|な|さ)?", "usability"),
         (
-            r"見栄え(?:の|が)?(?:良い|よい)?|きれい(?:に|な)?|美し[いく]|洗練され(?:た|て)|魅力的(?:な|に)?",
+            alt(
+                "見栄え(?:の|が)?(?:良い|よい)?", "きれい(?:に|な)?", "美し[いく]", "洗練され(?:た|て)",
+                "魅力的(?:な|に)?",
+            ),
             "usability",
         ),
         (r"柔軟(?:性|に|な)?", "flexibility"),
-        (r"(?:堅牢|頑健|頑強)(?:性|に|な)?|安定(?:的に|的な|して|した|性)?", "reliability"),
-        (r"(?:拡張|保守|可読|汎用|移植|一貫|統一)性|高性能|高機能", "quality"),
+        (alt("(?:堅牢|頑健|頑強)(?:性|に|な)?", "安定(?:的に|的な|して|した|性)?"), "reliability"),
+        (alt("(?:拡張|保守|可読|汎用|移植|一貫|統一)性", "高性能", "高機能"), "quality"),
         (r"信頼性(?:の|が)?(?:高い|高く)?", "reliability", None, ("quantity",)),
         (
-            r"しっかり(?:と)?|きちんと|確実(?:に|な)|万全(?:な|の)?|徹底(?:する|した|して)?|(?:緊)?密に",
+            alt(
+                "しっかり(?:と)?", "きちんと", "確実(?:に|な)", "万全(?:な|の)?", "徹底(?:する|した|して)?",
+                "(?:緊)?密に",
+            ),
             "quality",
         ),
-        (r"(?:業務上|職務上)?必要な範囲|必要最小限", "level"),
-        (r"一般的(?:な|に)|標準的(?:な|に)", "quality"),
+        (alt("(?:業務上|職務上)?必要な範囲", "必要最小限"), "level"),
+        (alt("一般的(?:な|に)", "標準的(?:な|に)"), "quality"),
         (r"(?:十分|充分)(?:に|な)?", "level", rules.not_compound),
         (
-            r"適切(?:に|な)?|正常に(?=動作|稼働|機能|作動|利用|使用|処理)|妥当(?:な|に)|(?:効率|効果)的(?:に|な)?",
+            alt(
+                "適切(?:に|な)?", "正常に(?=動作|稼働|機能|作動|利用|使用|処理)", "妥当(?:な|に)",
+                "(?:効率|効果)的(?:に|な)?",
+            ),
             "quality",
         ),
-        (r"高品質(?:な|の)?|高度(?:な|に)", "quality"),
+        (alt("高品質(?:な|の)?", "高度(?:な|に)"), "quality"),
         (r"(?:安全|セキュア)(?:性|に|な|で)?", "security", rules.not_compound, ("standard",)),
         (r"アクセシブル(?:な|に)?", "accessibility", None, ("standard",)),
     ),
 ]
 
-_EN_FAILURE_VERBS = (
-    r"fail(?:s|ed)?|crash(?:es|ed)?|go(?:es)? down|los[et](?:s)?|hang(?:s)?|freez(?:e|es)|stop(?:s)?|break(?:s)?|"
-    r"unavailable|interrupted|corrupt(?:ed)?|leak(?:s|ed)?|down|miss(?:es|ed)?"
+_EN_FAILURE_VERBS = alt(
+    "fail(?:s|ed)?", "crash(?:es|ed)?", "go(?:es)? down", "los[et](?:s)?", "hang(?:s)?", "freez(?:e|es)",
+    "stop(?:s)?", "break(?:s)?", "unavailable", "interrupted", "corrupt(?:ed)?", "leak(?:s|ed)?", "down",
+    "miss(?:es|ed)?",
 )
-_EN_FAILURE_NOUNS = (
-    r"errors?|failures?|defects?|bugs?|downtime|data loss|outages?|interruptions?|problems|issues|crashes|incidents|"
-    r"inconsistenc(?:y|ies)|discrepanc(?:y|ies)|corruption"
+_EN_FAILURE_NOUNS = alt(
+    "errors?", "failures?", "defects?", "bugs?", "downtime", "data loss", "outages?", "interruptions?",
+    "problems", "issues", "crashes", "incidents", "inconsistenc(?:y|ies)", "discrepanc(?:y|ies)",
+    "corruption",
 )
 _NUMBER_AHEAD = (
-    r"(?=\s*(?:\d|half\b|a (?:third|quarter|half|dozen)\b|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|"
-    r"eight\b|nine\b|ten\b|twice\b|a hundred\b|a thousand\b))"
+    r"(?=\s*(?:\d|(?:half|a third|a quarter|a half|a dozen|twice|a hundred|a thousand|one|two|three|"
+    r"four|five|six|seven|eight|nine|ten)\b))"
 )
+_NOT_BY_AMOUNT = r"(?![^.;]*\bby (?:the|its|their|each)\b)"  # "reduced by the shipped quantity" is exact
 
 ENGLISH: list[Term] = [
     *_terms(
         "unverifiable_negative",
         (rf"never\s+(?:be\s+)?(?:\w+\s+)?(?:{_EN_FAILURE_VERBS})", "", rules.not_conditional),
         (
-            r"(?:must|shall|should|will|does|do|may|can)(?:\s+not|n't)\s+(?:ever\s+)?(?:fail|crash|go down|hang|"
-            r"freeze|break|lose|leak|be (?:lost|leaked|corrupted|interrupted|unavailable|down))",
+            r"(?:must|shall|should|will|does|do|may|can)(?:\s+not|n't)\s+(?:ever\s+)?"
+            r"(?:fail|crash|go down|hang|freeze|break|lose|leak|"
+            r"be (?:lost|leaked|corrupted|interrupted|unavailable|down))",
             "",
             rules.not_conditional,
         ),
         (rf"no\s+(?:[\w-]+\s+){{0,2}}?(?:{_EN_FAILURE_NOUNS})", "", rules.not_conditional),
         (
-            r"(?:error|bug|defect|fault|trouble)[- ]free|zero\s+(?:defects?|downtime|errors?|bugs?|failures?|"
-            rf"data loss|incidents?)|without\s+(?:any\s+)?(?:{_EN_FAILURE_NOUNS})",
+            alt(
+                "(?:error|bug|defect|fault|trouble)[- ]free",
+                r"zero\s+(?:defects?|downtime|errors?|bugs?|failures?|data loss|incidents?)",
+                rf"without\s+(?:any\s+)?(?:{_EN_FAILURE_NOUNS})",
+            ),
             "",
             rules.not_conditional,
         ),
         (
-            rf"not\s+(?:introduce|cause|create|produce|result in|lead to)\s+(?:any\s+)?(?:{_EN_FAILURE_NOUNS})|"
-            r"ensures?\s+(?:that\s+)?(?:no|nothing|none)\b|\bis\s+ever|\bare\s+ever",
+            alt(
+                r"not\s+(?:introduce|cause|create|produce|result in|lead to)\s+"
+                rf"(?:any\s+)?(?:{_EN_FAILURE_NOUNS})",
+                r"ensures?\s+(?:that\s+)?(?:no|nothing|none)\b", r"\bis\s+ever", r"\bare\s+ever",
+            ),
             "",
             rules.not_conditional,
         ),
-        r"100\s?%\s+(?:availab\w*|uptime|accura\w*|reliab\w*)|(?:availability|uptime|accuracy)\s+of\s+100\s?%",
+        alt(
+            r"100\s?%\s+(?:availab\w*|uptime|accura\w*|reliab\w*)",
+            r"(?:availability|uptime|accuracy)\s+of\s+100\s?%",
+        ),
         r"always\s+(?:be\s+)?(?:available|up|online|accessible|running|operational)",
-        r"at all times|under (?:any|all) circumstances",
-        r"(?:protect(?:s|ed)?|secured?|safe) (?:against|from) (?:all|any)|prevent(?:s|ed)? (?:all|any)",
+        alt("at all times", "under (?:any|all) circumstances"),
+        alt(
+            "(?:protect(?:s|ed)?|secured?|safe) (?:against|from) (?:all|any)", "prevent(?:s|ed)? (?:all|any)",
+        ),
     ),
     *_terms(
         "vague_time",
-        r"as soon as (?:possible|practicable|feasible)|asap|a\.s\.a\.p\.?",
-        r"in a timely (?:manner|fashion)|timely|promptly|immediately|without (?:undue )?delay",
-        r"shortly|soon|eventually|at a later (?:date|time|stage)|in advance|beforehand|ahead of time|up[- ]to[- ]date",
+        alt("as soon as (?:possible|practicable|feasible)", "asap", r"a\.s\.a\.p\.?"),
+        alt(
+            "in a timely (?:manner|fashion)", "timely", "promptly", "immediately", "without (?:undue )?delay",
+        ),
+        alt(
+            "shortly", "soon", "eventually", "at a later (?:date|time|stage)", "in advance", "beforehand",
+            "ahead of time", "up[- ]to[- ]date",
+        ),
         (
-            r"regularly|periodically|on a (?:regular|periodic) basis|at regular intervals|regular (?:basis|"
-            r"intervals?|backups?|checks?|reviews?|updates?|maintenance)|periodic|frequently|frequent|occasionally|"
-            r"from time to time|often|sometimes|seldom|rarely|early",
+            alt(
+                "regularly", "periodically", "on a (?:regular|periodic) basis", "at regular intervals",
+                "regular (?:basis|intervals?|backups?|checks?|reviews?|updates?|maintenance)", "periodic",
+                "frequently", "frequent", "occasionally", "from time to time", "often", "sometimes", "seldom",
+                "rarely", "early",
+            ),
             "period",
         ),
         (
-            r"(?:after|for|within) (?:a|some) (?:certain |limited |reasonable |short |long |fixed )?(?:period|"
-            r"amount)(?: of time)?|(?:after|for) a (?:while|certain time)|(?:for )?(?:extended|prolonged|long) periods?|(?:for )?a long time|long[- ]term",
+            alt(
+                "(?:after|for|within) (?:a|some) (?:certain |limited |reasonable |short |long |fixed )?"
+                "(?:period|amount)(?: of time)?",
+                "(?:after|for) a (?:while|certain time)", "(?:for )?(?:extended|prolonged|long) periods?",
+                "(?:for )?a long time", "long[- ]term",
+            ),
             "duration",
         ),
     ),
     *_terms(
         "loophole",
-        r"if (?:at all )?possible|wherever possible|where possible|whenever possible|when possible",
-        r"if feasible|where(?:ver)? feasible|when feasible|if practical|where practical",
-        r"as (?:far|much) as (?:possible|practicable|feasible)|to the (?:extent|degree) (?:possible|practicable|feasible)",
-        r"as (?!soon\b)(?:[\w-]+ ){1,3}as (?:possible|practicable|feasible)",
-        r"as appropriate|where appropriate|if appropriate|when appropriate|where applicable|if applicable",
-        r"where reasonable|if reasonable|when reasonable|with (?:[\w-]+ ){1,3}in mind",
+        alt(
+            "if (?:at all )?possible", "wherever possible", "where possible", "whenever possible",
+            "when possible",
+        ),
+        alt("if feasible", "where(?:ver)? feasible", "when feasible", "if practical", "where practical"),
+        alt(
+            "as (?:far|much) as (?:possible|practicable|feasible)",
+            "to the (?:extent|degree) (?:possible|practicable|feasible)",
+            r"as (?!soon\b)(?:[\w-]+ ){1,3}as (?:possible|practicable|feasible)",
+        ),
+        alt(
+            "as appropriate", "where appropriate", "if appropriate", "when appropriate", "where applicable",
+            "if applicable", "where reasonable", "if reasonable", "when reasonable",
+            r"with (?:[\w-]+ ){1,3}in mind",
+        ),
         (
-            r"according to (?:their|its|the) (?:severity|priority|importance|urgency|needs?|situation)",
+            "according to (?:their|its|the) (?:severity|priority|importance|urgency|needs?|situation)",
             "",
             None,
             ("quantity",),
         ),
         (
-            r"as needed|if needed|when needed|as necessary|if necessary|where necessary|when necessary|"
-            r"as required(?!\s+by)|where required|if required",
+            alt(
+                "as needed", "if needed", "when needed", "as necessary", "if necessary", "where necessary",
+                "when necessary", r"as required(?!\s+by)", "where required", "if required",
+            ),
             "",
             None,
             ("capability",),
         ),
-        r"ideally|in principle|as a (?:general )?rule|in general|generally|usually|normally|typically",
-        r"preferabl[ey]|desirabl[ey]|best[- ]efforts?|(?:make|makes|making) every effort|strives? to|"
-        r"endeavou?rs? to|aims? to",
+        alt(
+            "ideally", "in principle", "as a (?:general )?rule", "in general", "generally", "usually",
+            "normally", "typically",
+        ),
+        alt(
+            "preferabl[ey]", "desirabl[ey]", "best[- ]efforts?", "(?:make|makes|making) every effort",
+            "strives? to", "endeavou?rs? to", "aims? to",
+        ),
         (r"tak(?:e|es|en|ing) (?:[\w-]+ ){0,4}?into (?:account|consideration)", "", None, ("standard",)),
     ),
     *_terms(
         "comparative",
-        r"more (?:efficient(?:ly)?|effective(?:ly)?|quickly|reliabl[ey]|stable|secure(?:ly)?|user[- ]friendly|"
+        r"more (?:efficient(?:ly)?|effective(?:ly)?|quickly|reliabl[ey]|stable|secure(?:ly)?|"
+        r"user[- ]friendly|"
         r"intuitive|flexible|accurate(?:ly)?|responsive|scalable|robust|convenient)",
-        r"(?:significantly|much|far|considerably|substantially|noticeably) (?:better|faster|quicker|higher|lower|"
-        r"shorter|more \w+)",
-        r"better|faster|quicker|best|optimal(?:ly)?|optimum|optimi[sz](?:e|es|ed|ing|ation)",
-        r"improv(?:e|es|ed|ing)|improvements?(?!\s+(?:requests?|proposals?|plans?|tickets?|items?|suggestions?))",
-        r"enhanc(?:e|es|ed|ement)|state[- ]of[- ]the[- ]art|cutting[- ]edge|world[- ]class|industry[- ]leading",
-        r"fastest|highest|lowest|greatest|maximi[sz](?:e|es|ed|ing)|minimi[sz](?:e|es|ed|ing)",
-        r"(?<!or )(?<!no )(?:higher|lower|greater|smaller|shorter|longer)",
-        (
-            r"(?:shall|should|must|will)\s+(?:be\s+)?(?:increase|decrease|reduce|lower|raise|shorten|grow|rise|"
-            r"fall|drop|boost|speed up)(?:d)?(?![^.;]*\bby (?:the|its|their|each)\b)",
-            "",
+        r"(?:significantly|much|far|considerably|substantially|noticeably) "
+        r"(?:better|faster|quicker|higher|lower|shorter|more \w+)",
+        alt(
+            "better", "faster", "quicker", "best", "optimal(?:ly)?", "optimum",
+            "optimi[sz](?:e|es|ed|ing|ation)",
         ),
-        r"(?<!no )(?!(?:oth|rath|wheth|eith|neith|numb|us|custom|ord|und|ov|aft)er\b)\w+er than|more \w+ than",
-        r"(?:be|is|are|been)\s+(?:significantly\s+|greatly\s+|substantially\s+)?(?:reduced|shortened|increased|"
-        r"decreased|lowered|raised|cut)(?!\s+by\s+(?:the|its|their|each))",
+        alt(
+            "improv(?:e|es|ed|ing)",
+            r"improvements?(?!\s+(?:requests?|proposals?|plans?|tickets?|items?|suggestions?))",
+        ),
+        alt(
+            "enhanc(?:e|es|ed|ement)", "state[- ]of[- ]the[- ]art", "cutting[- ]edge", "world[- ]class",
+            "industry[- ]leading",
+        ),
+        alt(
+            "fastest", "highest", "lowest", "greatest", "maximi[sz](?:e|es|ed|ing)",
+            "minimi[sz](?:e|es|ed|ing)",
+        ),
+        r"(?<!or )(?<!no )(?:higher|lower|greater|smaller|shorter|longer)",
+        r"(?:shall|should|must|will)\s+(?:be\s+)?(?:increase|decrease|reduce|lower|raise|shorten|grow|rise|fall|"
+        rf"drop|boost|speed up)(?:d)?{_NOT_BY_AMOUNT}",
+        alt(
+            r"(?<!no )(?!(?:oth|rath|wheth|eith|neith|numb|us|custom|ord|und|ov|aft)er\b)\w+er than",
+            r"more \w+ than",
+        ),
+        r"(?:be|is|are|been)\s+(?:significantly\s+|greatly\s+|substantially\s+)?"
+        r"(?:reduced|shortened|increased|decreased|lowered|raised|cut)(?!\s+by\s+(?:the|its|their|each))",
     ),
     *_terms(
         "open_ended",
-        r"etc\.?|et cetera|and so on|and so forth|or the like|and the like|including,? but not limited to",
-        r"among others|and more|such as|and/or other|(?:and|or) other(?=\s+\w)|various|a variety of",
+        alt(
+            r"etc\.?", "et cetera", "and so on", "and so forth", "or the like", "and the like",
+            "including,? but not limited to",
+        ),
+        alt(
+            "among others", "and more", "such as", "and/or other", r"(?:and|or) other(?=\s+\w)", "various",
+            "a variety of",
+        ),
     ),
     *_terms(
         "vague_reference",
-        r"the above(?:[- ]mentioned)?|above[- ]mentioned|as (?:mentioned|described|stated|noted|shown|specified)"
-        r" (?:above|earlier|before|previously)|as mentioned|as above|as before|as usual",
-        r"aforementioned|aforesaid|the said|similar(?:ly)?|likewise|in the same (?:way|manner)|the former|"
-        r"the latter|(?:the )?relevant",
+        alt(
+            "the above(?:[- ]mentioned)?", "above[- ]mentioned",
+            "as (?:mentioned|described|stated|noted|shown|specified) (?:above|earlier|before|previously)",
+            "as mentioned", "as above", "as before", "as usual",
+        ),
+        alt(
+            "aforementioned", "aforesaid", "the said", "similar(?:ly)?", "likewise",
+            "in the same (?:way|manner)", "the former", "the latter", "(?:the )?relevant",
+        ),
         (r"the same (?:[\w-]+ ){0,2}as", "", None, ("quantity",)),
         (
-            r"(?:the )?(?:latest|newest|most recent) (?:versions?|releases?)|(?:the )?existing (?:look and feel|"
-            r"design|layout|behaviou?r|format|screens?|system|process|style)",
+            alt(
+                "(?:the )?(?:latest|newest|most recent) (?:versions?|releases?)",
+                "(?:the )?existing "
+                "(?:look and feel|design|layout|behaviou?r|format|screens?|system|process|style)",
+            ),
             "",
             None,
             ("quantity",),
@@ -312,63 +444,99 @@ ENGLISH: list[Term] = [
     *_terms(
         "hedge",
         rf"(?:about|around|nearly|almost|circa|up to about){_NUMBER_AHEAD}",
-        r"approximately|approx\.?|roughly|several|some|a couple of|more or less|or so|give or take",
-        r"(?<!at )(?<!the )most|mostly|the majority of|largely|mainly|in most cases",
+        alt(
+            "approximately", r"approx\.?", "roughly", "several", "some", "a couple of", "more or less",
+            "or so", "give or take",
+        ),
+        alt("(?<!at )(?<!the )most", "mostly", "the majority of", "largely", "mainly", "in most cases"),
         r"(?:in|on) the order of",
     ),
     *_terms(
         "unquantified",
-        (r"(?:a\s+)?large (?:numbers?|amounts?|volumes?|quantit(?:y|ies)) of|(?:a )?lots? of", "volume"),
         (
-            r"(?:huge|massive|vast|large|many|numerous|(?:a )?few|significant(?:ly)?|substantial(?:ly)?)",
+            alt(r"(?:a\s+)?large (?:numbers?|amounts?|volumes?|quantit(?:y|ies)) of", "(?:a )?lots? of"),
             "volume",
         ),
         (
-            r"(?:high|heavy|peak) (?:loads?|traffic|volumes?|demand)|(?:traffic |load )?(?:spikes|surges|bursts)",
+            alt(
+                "huge", "massive", "vast", "large", "many", "numerous", "(?:a )?few", "significant(?:ly)?",
+                "substantial(?:ly)?",
+            ),
+            "volume",
+        ),
+        (
+            alt(
+                "(?:high|heavy|peak) (?:loads?|traffic|volumes?|demand)",
+                "(?:traffic |load )?(?:spikes|surges|bursts)",
+            ),
             "volume",
         ),
         (r"withstand|cope with", "volume"),
-        (r"near(?:by)?|close to|(?:is|are|be|becomes?|gets?|runs?) (?:too |very )?(?:low|high)", "level"),
-        (r"in (?:a )?short (?:amount of |period of )?time|short[- ]term", "speed"),
+        (
+            alt("near(?:by)?", "close to", "(?:is|are|be|becomes?|gets?|runs?) (?:too |very )?(?:low|high)"),
+            "level",
+        ),
+        (alt("in (?:a )?short (?:amount of |period of )?time", "short[- ]term"), "speed"),
         (r"scal(?:e|es|ing) (?:up|out|to|with)", "availability"),
         (
-            r"fast|quick(?:ly)?|rapid(?:ly)?|speedy|swift(?:ly)?|instant(?:ly|aneous(?:ly)?)?|real[- ]time|"
-            r"high[- ]performance|high[- ]speed|low[- ]latency|responsive|in (?:a )?short time",
+            alt(
+                "fast", "quick(?:ly)?", "rapid(?:ly)?", "speedy", "swift(?:ly)?",
+                "instant(?:ly|aneous(?:ly)?)?", "real[- ]time", "high[- ]performance", "high[- ]speed",
+                "low[- ]latency", "responsive", "in (?:a )?short time",
+            ),
             "speed",
         ),
-        (r"highly (?:available|scalable)|high availability|scalab(?:le|ility)", "availability"),
+        (alt("highly (?:available|scalable)", "high availability", "scalab(?:le|ility)"), "availability"),
         (r"minimal(?:ly)?|minimum possible", "level"),
     ),
     *_terms(
         "subjective",
-        (r"user[- ]friendly|easy[- ]to[- ]use|ease of use|intuitive(?:ly)?|eas(?:y|ily|ier)", "usability"),
         (
-            r"convenient(?:ly)?|seamless(?:ly)?|smooth(?:ly)?|pleasant|comfortable|straightforward",
+            alt(
+                "user[- ]friendly", "easy[- ]to[- ]use", "ease of use", "intuitive(?:ly)?",
+                "eas(?:y|ily|ier)",
+            ),
             "usability",
         ),
         (
-            r"understandable|clearly|modern|attractive|nice|elegant|consistent(?:ly)?(?!\s+with)|graceful(?:ly)?",
+            alt(
+                "convenient(?:ly)?", "seamless(?:ly)?", "smooth(?:ly)?", "pleasant", "comfortable",
+                "straightforward", "understandable", "clearly", "modern", "attractive", "nice", "elegant",
+                r"consistent(?:ly)?(?!\s+with)", "graceful(?:ly)?",
+            ),
             "usability",
         ),
-        (r"comprehensive(?:ly)?|maintainab(?:le|ility)|extensib(?:le|ility)|portab(?:le|ility)", "quality"),
-        (r"interoperab(?:le|ility)|well[- ](?:designed|structured|documented)", "quality"),
+        (
+            alt(
+                "comprehensive(?:ly)?", "maintainab(?:le|ility)", "extensib(?:le|ility)",
+                "portab(?:le|ility)", "interoperab(?:le|ility)", "well[- ](?:designed|structured|documented)",
+            ),
+            "quality",
+        ),
         (r"flexib(?:le|ly|ility)", "flexibility"),
         (r"robust(?:ly|ness)?", "reliability"),
-        (r"reliabl[ey]|reliability|stable|stability", "reliability", None, ("quantity",)),
+        (alt("reliabl[ey]", "reliability", "stable", "stability"), "reliability", None, ("quantity",)),
         (r"sufficient(?:ly)?|adequate(?:ly)?", "level"),
-        (r"(?:in)?appropriate(?:ly)?|reasonabl[ey]|acceptabl[ey]|properly|good|high[- ]quality", "quality"),
-        (r"efficient(?:ly)?|effective(?:ly)?(?!\s+(?:date|dates|from|as of|on|immediately))", "quality"),
+        (
+            alt(
+                "(?:in)?appropriate(?:ly)?", "reasonabl[ey]", "acceptabl[ey]", "properly", "good",
+                "high[- ]quality", "efficient(?:ly)?",
+                r"effective(?:ly)?(?!\s+(?:date|dates|from|as of|on|immediately))",
+            ),
+            "quality",
+        ),
         (r"secure(?:ly)?|safe(?:ly)?", "security", None, ("standard",)),
         (r"accessible", "accessibility", None, ("standard",)),
     ),
 ]
+# fmt: on
 
 
 def compile_terms(terms: list[Term], *, english: bool) -> tuple[re.Pattern[str], list[re.Pattern[str]]]:
     """One alternation over all terms (group tN is terms[N]) plus each term's own pattern for retries."""
     alternatives = "|".join(f"(?P<t{i}>{term.pattern})" for i, term in enumerate(terms))
     if english:
-        # Whole words only ("fast" is not in "breakfast"); the boundary is tested once, before any alternative.
+        # Whole words only ("fast" is not in "breakfast"); the boundary is tested once, not per alternative.
         combined = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
         single = [re.compile(rf"(?<![\w-])(?:{term.pattern})(?![\w-])", re.IGNORECASE) for term in terms]
         return combined, single

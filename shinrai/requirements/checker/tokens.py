@@ -64,8 +64,8 @@ class Tokens:
         return self.surfaces[index] if 0 <= index < len(self.surfaces) else ""
 
     def clause_breaks(self) -> list[int]:
-        """Offsets of 、/, that end a clause: after a predicate (表示し、) or a condition (場合、), not after an
-        adverb or topic (高速に、 / 画面は、), so a bound given after such a comma still counts."""
+        """Offsets of 、/, that end a clause: after a predicate (表示し、) or a condition (場合、), not
+        after an adverb or topic (高速に、 / 画面は、), so a bound given after such a comma still counts."""
         breaks = []
         for i in range(1, len(self.surfaces)):
             if self.surfaces[i] not in ("、", ",", "，"):

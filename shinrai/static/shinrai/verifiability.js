@@ -9,6 +9,9 @@
   }
 
   function render(panel, text, result) {
+    // Offsets from the server count Unicode code points; JavaScript strings count UTF-16 units.
+    const chars = Array.from(text);
+    const slice = (start, end) => chars.slice(start, end).join("");
     panel.replaceChildren();
     if (!result.findings.length) {
       const ok = document.createElement("p");
@@ -22,27 +25,25 @@
     let cursor = 0;
     for (const finding of result.findings) {
       if (finding.start < cursor) continue;
-      preview.append(document.createTextNode(text.slice(cursor, finding.start)));
+      preview.append(document.createTextNode(slice(cursor, finding.start)));
       const mark = document.createElement("mark");
-      mark.textContent = text.slice(finding.start, finding.end);
+      mark.textContent = slice(finding.start, finding.end);
       mark.title = finding.message;
       mark.dataset.category = finding.category;
       preview.append(mark);
       cursor = finding.end;
     }
-    preview.append(document.createTextNode(text.slice(cursor)));
+    preview.append(document.createTextNode(slice(cursor)));
     const list = document.createElement("ul");
     list.className = "verifiability-findings";
     for (const finding of result.findings) {
       const item = document.createElement("li");
-      const word = document.createElement("strong");
-      word.textContent = `「${text.slice(finding.start, finding.end)}」`;
       const message = document.createElement("span");
-      message.textContent = ` ${finding.message} `;
+      message.textContent = `${finding.message} `;
       const suggestion = document.createElement("span");
       suggestion.className = "suggestion";
       suggestion.textContent = `→ ${finding.suggestion}`;
-      item.append(word, message, suggestion);
+      item.append(message, suggestion);
       list.append(item);
     }
     panel.append(preview, list);
