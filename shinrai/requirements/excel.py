@@ -124,7 +124,7 @@ MAIN_COLUMNS = (
         required=True,
         note="非機能のときだけ: 可用性 / 性能・拡張性 / 運用・保守性 / 移行性 / セキュリティ / システム環境",
     ),
-    Column("priority", "優先度", "Priority (MoSCoW)", 11, required=True, note="必須 / 推奨 / 任意 / 対象外"),
+    Column("priority", "優先度", "Priority (MoSCoW)", 11, required=True, note="必須 / 推奨 / 可能なら対応 / 今回は対象外"),
     Column("goal", "目的", "Goal", 24, wrap=True, note="この案件の目的の名称と同じに書きます。"),
     Column("sources", "要求元", "Sources", 20, wrap=True, note="関係者の名前をカンマ区切りで書きます。"),
     Column("status", "状態", "Status", 13, read_only=True, note="参照のみ。状態はレビューで変わります。"),
@@ -170,14 +170,14 @@ CATEGORY_LABELS = {
 PRIORITY_LABELS = {
     Requirement.Priority.MUST: "必須",
     Requirement.Priority.SHOULD: "推奨",
-    Requirement.Priority.COULD: "任意",
-    Requirement.Priority.WONT: "対象外",
+    Requirement.Priority.COULD: "可能なら対応",
+    Requirement.Priority.WONT: "今回は対象外",
 }
 STATUS_LABELS = {
     Requirement.Status.DRAFT: "下書き",
-    Requirement.Status.IN_REVIEW: "顧客レビュー中",
+    Requirement.Status.IN_REVIEW: "お客様確認中",
     Requirement.Status.APPROVED: "承認済み",
-    Requirement.Status.WITHDRAWN: "取り下げ",
+    Requirement.Status.WITHDRAWN: "取り下げ済み",
 }
 OPERATOR_LABELS = {
     AcceptanceCriterion.Operator.LTE: "≤",
@@ -205,8 +205,8 @@ _EXTRA_ALIASES = {
     "priority": {
         "must": ["Must", "M", "必須要件"],
         "should": ["Should", "S"],
-        "could": ["Could", "C"],
-        "wont": ["Won't", "Won't (this time)", "W", "今回対象外"],
+        "could": ["Could", "C", "任意"],
+        "wont": ["Won't", "Won't (this time)", "W", "今回対象外", "対象外"],
     },
     "operator": {
         "lte": ["<=", "≦", "以下", "=<"],

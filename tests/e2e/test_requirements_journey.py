@@ -389,13 +389,16 @@ def assert_text_diff(changes) -> None:
     assert items.count() == 1
     item = items.first
     assert item.locator(".mono").inner_text() == "REQ-001"
-    assert item.locator("ins").all_inner_texts() == ["1"]
-    assert item.locator("del").all_inner_texts() == ["2"]
+    assert item.locator(".word-diff ins").all_inner_texts() == ["1"]
+    assert item.locator(".word-diff del").all_inner_texts() == ["2"]
     assert (
         item.locator(".word-diff").inner_text()
         == "在庫照会画面は、検索ボタンを押してから21秒以内に表示されること"
     )
-    assert f"({japanese('acceptance criteria changed')})" in item.inner_text()
+    # The changed acceptance criterion is shown old (struck through) and new.
+    assert item.locator(".criteria-change del").count() == 1
+    assert item.locator(".criteria-change ins").count() == 1
+    assert "1秒以下" in item.locator(".criteria-change ins").inner_text()
 
 
 def sponsor_sees_the_change(page, live_server, screenshot) -> None:

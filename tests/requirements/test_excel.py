@@ -460,7 +460,7 @@ def test_bad_values_are_reported_per_cell(refused):
     assert refused(edit) == [
         (MAIN_SHEET, 4, "要件", "Enter the requirement."),
         (MAIN_SHEET, 4, "種別", "“画面” is not one of: 機能 / 非機能."),
-        (MAIN_SHEET, 4, "優先度", "“最優先” is not one of: 必須 / 推奨 / 任意 / 対象外."),
+        (MAIN_SHEET, 4, "優先度", "“最優先” is not one of: 必須 / 推奨 / 可能なら対応 / 今回は対象外."),
         (MAIN_SHEET, 5, "非機能カテゴリ", f"Choose the category of a non-functional requirement: {CATS}."),
         (MAIN_SHEET, 5, "目的", "This project has no goal titled “存在しない目的”."),
         (MAIN_SHEET, 5, "要求元", "This project has no stakeholder named “社長”."),
@@ -644,10 +644,10 @@ def test_errors_come_in_the_users_language(cast, register):
     data = to_bytes(book)
     with translation.override("en"):
         (error,) = run_import(cast.users["vendor_pm"], cast.own, data).errors
-    english = "“最優先” is not one of: 必須 / 推奨 / 任意 / 対象外."
+    english = "“最優先” is not one of: 必須 / 推奨 / 可能なら対応 / 今回は対象外."
     assert error == ImportIssue(MAIN_SHEET, 4, "優先度", english)
     assert str(error) == f"要件一覧 row 4 優先度: {english}"
-    japanese = "「最優先」は 必須 / 推奨 / 任意 / 対象外 のいずれでもありません。"
+    japanese = "「最優先」は 必須 / 推奨 / 可能なら対応 / 今回は対象外 のいずれでもありません。"
     with translation.override("ja"):
         (error,) = run_import(cast.users["vendor_pm"], cast.own, data).errors
         assert str(error) == f"要件一覧 4行目 優先度: {japanese}"
