@@ -239,15 +239,34 @@ AUDIT_ACTION_LABELS = {
 }
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows can be added, never changed or removed through the ORM (audit log, baselines, ledger)."""
+
     def update(self, **kwargs):
-        raise PermissionError("The audit log is append-only")
+        raise PermissionError(f"{self.model._meta.verbose_name} is append-only")
 
     def delete(self):
-        raise PermissionError("The audit log is append-only")
+        raise PermissionError(f"{self.model._meta.verbose_name} is append-only")
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A model whose rows, once saved, are immutable."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError(f"{self._meta.verbose_name} is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"{self._meta.verbose_name} is append-only")
+
+
+class AuditEvent(AppendOnlyModel):
     """Append-only record of a write: who, when, what, and a before/after summary."""
 
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
@@ -263,8 +282,6 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("before"), default=dict, blank=True)
     after = models.JSONField(_("after"), default=dict, blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
@@ -273,14 +290,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("The audit log is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The audit log is append-only")
 
     @property
     def action_label(self) -> str:

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shinrai.core.models import Project, Visibility
+from shinrai.core.models import AppendOnlyModel, Project, Visibility
 
 
 class Stakeholder(models.Model):
@@ -258,15 +258,7 @@ class ReviewComment(models.Model):
         return self.body[:40]
 
 
-class BaselineQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("A baseline is immutable")
-
-    def delete(self):
-        raise PermissionError("A baseline is immutable")
-
-
-class Baseline(models.Model):
+class Baseline(AppendOnlyModel):
     """An immutable, customer-approved snapshot of a project's requirements, with the hash of its content."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="requirement_baselines")
@@ -277,8 +269,6 @@ class Baseline(models.Model):
     content = models.JSONField()
     content_hash = models.CharField(max_length=64)
 
-    objects = BaselineQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("baseline")
         verbose_name_plural = _("baselines")
@@ -287,11 +277,3 @@ class Baseline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code} v{self.version}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("A baseline is immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("A baseline is immutable")
