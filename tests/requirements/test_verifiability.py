@@ -254,3 +254,140 @@ def test_eval_scores_meet_the_goals(lang):
     scores = evaluate(EVAL_SET)[lang]
     assert scores["precision"] >= 0.9, scores
     assert scores["recall"] >= 0.85, scores
+
+
+# General rule families: wording that no word list names, found by part of speech (Japanese) or by phrase
+# family (both languages).
+@pytest.mark.parametrize(
+    ("text", "word", "category"),
+    [
+        # Japanese evaluative adjectives (形容詞) with no number
+        ("表示が遅い場合は利用者に通知すること。", "遅い", "unquantified"),
+        ("操作ログは細かく記録すること。", "細かく", "unquantified"),
+        ("パスワードの条件は厳しいものとすること。", "厳しい", "subjective"),
+        # adjectival nouns (形状詞) before な/に/だ
+        ("軽微な改修は保守費用の範囲内で対応すること。", "軽微な", "subjective"),
+        ("重要な操作は操作ログに記録すること。", "重要な", "subjective"),
+        ("エラーの原因を明確に示すこと。", "明確に", "subjective"),
+        ("わずかな差異も検出できること。", "わずかな", "unquantified"),
+        # 〜的に / 〜的な
+        ("問い合わせ対応の品質を継続的に見直すこと。", "継続的に", "vague_time"),
+        ("保守ベンダーは積極的に提案を行うこと。", "積極的に", "subjective"),
+        # 〜性を確保 / degree prefixes / 必要な + noun
+        ("システムの安全性を確保すること。", "安全性", "subjective"),
+        ("データの整合性を担保すること。", "整合性", "subjective"),
+        ("商品画像は高画質で表示すること。", "高画質", "unquantified"),
+        ("需要予測は高精度で行うこと。", "高精度", "unquantified"),
+        ("ダッシュボードには必要なKPIを表示すること。", "必要な", "open_ended"),
+        # passive or causative verb before 〜にくい
+        ("パスワードは推測されにくいものとすること。", "推測されにくい", "subjective"),
+        # phrase families
+        ("外部からの不正アクセスを防止すること。", "不正アクセスを防止", "unverifiable_negative"),
+        ("誤出荷を防ぐこと。", "誤出荷を防ぐ", "unverifiable_negative"),
+        ("システムは将来の業務拡大に対応できる構成とすること。", "拡大に対応", "unquantified"),
+        ("法改正にも柔軟に対応できること。", "改正にも柔軟に対応", "subjective"),
+        ("運用保守は現行の運用体制をベースに検討すること。", "検討する", "loophole"),
+        ("他自治体の事例を参考に業務フローを設計すること。", "参考に", "loophole"),
+        ("電子申請の対象手続きは順次拡大すること。", "順次", "vague_time"),
+        ("画面の操作方法は全画面で統一すること。", "統一する", "subjective"),
+        ("不正送金に対して対策を講じること。", "対策を講じる", "subjective"),
+        # English phrase families
+        (
+            "The system shall prevent unauthorised access from outside.",
+            "prevent unauthorised",
+            "unverifiable_negative",
+        ),
+        ("Mis-shipments shall be prevented.", "Mis-shipments shall be prevented", "unverifiable_negative"),
+        (
+            "Order quantities shall be calculated so that neither stockouts nor overstock occur.",
+            "neither stockouts nor overstock occur",
+            "unverifiable_negative",
+        ),
+        ("The architecture shall accommodate future business growth.", "accommodate", "unquantified"),
+        ("The platform shall be sized for future growth.", "future growth", "unquantified"),
+        ("The vendor shall try to resolve incidents on the first call.", "try to", "loophole"),
+        ("The vendor shall consider the current operating structure.", "shall consider", "loophole"),
+        ("Online procedures shall be added gradually.", "gradually", "vague_time"),
+        ("Service quality shall be monitored continuously.", "continuously", "vague_time"),
+        ("The system shall provide a dashboard with the necessary KPIs.", "necessary", "open_ended"),
+        ("Key reports shall be exportable to Excel.", "Key", "open_ended"),
+        # English manner adverbs, evaluative and degree adjectives, vague amounts
+        ("Interest shall be calculated accurately.", "accurately", "subjective"),
+        ("Operators shall review the logs carefully.", "carefully", "subjective"),
+        ("Minor modifications shall be covered by the maintenance fee.", "Minor", "subjective"),
+        ("The vendor shall propose an ideal business flow.", "ideal", "comparative"),
+        ("The system shall meet high security standards.", "high", "unquantified"),
+        ("Staff shall change the criteria with little effort.", "little", "unquantified"),
+        ("A number of reports shall be available offline.", "A number of", "unquantified"),
+        ("Passwords shall be hard to guess.", "hard to", "subjective"),
+        ("Forms shall use plain language.", "plain language", "subjective"),
+    ],
+)
+def test_general_families_report_unlisted_vague_wording(text, word, category):
+    assert (word, category) in flagged(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # descriptive words of the same parts of speech
+        "正しいパスワードを入力した場合、ホーム画面を表示すること。",
+        "注文履歴は新しい順に20件ずつ表示すること。",
+        "一定時間ではなく30分間操作がない場合は自動的にログアウトすること。",
+        "氏名とメールアドレスは必須とし、利用者IDは一意とすること。",
+        "年齢確認が必要な商品をスキャンした場合、店員を呼び出すこと。",
+        "在庫数が発注点より少ない品目を一覧に表示すること。",
+        "同一の伝票番号で二重に登録された場合はエラーとすること。",
+        "検索条件が未指定の場合は検索ボタンを押下できないようにすること。",
+        "高優先度の問い合わせは1時間以内に回答すること。",
+        # a criterion in the clause excuses the general families too
+        "CPU使用率が高い状態(80%以上)が10分続いた場合に通知すること。",
+        "商品画像は高画質(長辺1,920ピクセル以上)で表示すること。",
+        "日付はYYYY/MM/DD形式に統一すること。",
+        "登録ボタンを押下後に非活性化することで、二重送信を防止すること。",
+        "消費税率の変更には設定変更のみで対応できること。",
+        "システムはISO/IEC 27001に準拠して安全性を確保すること。",
+        # English: the verb, the named thing, the sort order, the defined class
+        "The system shall prevent a user from approving their own expense claim.",
+        "The system shall prevent double submission by disabling the Submit button after the first click.",
+        "Users shall be able to clear the cart with one click.",
+        "Each user shall have a unique API key that expires after 90 days.",
+        "Interest shall be calculated as simple interest at the contract rate.",
+        "The release notes shall list every minor version.",
+        "A high-priority ticket shall be answered within 1 hour.",
+        "Tickets shall be listed by priority, highest first.",
+        "Production results shall record the good quantity and the defect quantity.",
+        "Large items (over 160 cm total dimensions) shall incur a surcharge.",
+        "Photos shall be resized to at most 1,920 pixels on the long side.",
+        "The system shall accommodate up to 5,000 concurrent users.",
+    ],
+)
+def test_general_families_keep_the_precision_rule(text):
+    assert flagged(text) == []
+
+
+def test_part_of_speech_candidates_defer_to_the_lexicon():
+    # 柔軟に is a listed word (topic flexibility): the part-of-speech family must not report it a second time.
+    assert flagged("仕様の追加に柔軟に対応すること。") == [("柔軟に", "subjective")]
+    (finding,) = check("仕様の追加に柔軟に対応すること。")
+    assert finding.suggestion == explain("subjective", "ja", topic="flexibility")[1]
+
+
+def test_new_topics_have_their_own_suggestions_in_both_languages():
+    from shinrai.requirements.checker.explanations import _SUGGESTIONS
+    from shinrai.requirements.checker.terms import ENGLISH, JA_POS_TERMS, JAPANESE
+
+    topics = {(t.category, t.topic) for t in [*JAPANESE, *ENGLISH, *JA_POS_TERMS.values()] if t.topic}
+    new = {
+        ("unquantified", "growth"),
+        ("unverifiable_negative", "prevention"),
+        ("loophole", "effort"),
+        ("loophole", "reference"),
+        ("subjective", "consistency"),
+        ("vague_time", "schedule"),
+        ("open_ended", "selection"),
+    }
+    assert new <= topics
+    for key in topics:
+        assert key in _SUGGESTIONS, key
+        assert _SUGGESTIONS[key]["ja"] and _SUGGESTIONS[key]["en"]

@@ -169,7 +169,9 @@ def verifiability_eval(argv: list[str], *, stdout: TextIO | None = None) -> int:
         "path", nargs="?", default=str(DEFAULT_EVAL_SET), help="labelled TSV (default: %(default)s)"
     )
     parser.add_argument(
-        "--split", choices=["dev", "tuned", "holdout"], help="evaluate one part of the set only"
+        "--split",
+        choices=["dev", "tuned", "holdout", "holdout2", "holdout3"],
+        help="evaluate one part of the set only",
     )
     parser.add_argument("--errors", action="store_true", help="list the sentences the checker got wrong")
     args = parser.parse_args(argv)

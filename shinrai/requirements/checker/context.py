@@ -30,14 +30,14 @@ _NUMBER = r"(?<![A-Za-z])\d+(?:,\d{3})*(?:\.\d+)?(?:万|千|百|億)?"
 _JA_UNITS = (
     "ミリ秒|マイクロ秒|秒間|秒|分間|分|時間|時|営業日|日間|日|週間|週|か月|ヶ月|カ月|ケ月|箇月|年間|年|件|人|名|回|"
     "世代|倍|円|文字|桁|行|台|画面|帳票|項目|種類|区分|段階|ポイント|ページ|ユーザー|ユーザ|アクセス|リクエスト|"
-    "トランザクション|拠点|店舗|便|度|℃|%|パーセント|パーセンタイル|トン|キロ|メートル|ミリ|同時"
+    "トランザクション|拠点|店舗|便|度|℃|%|パーセント|パーセンタイル|トン|キロ|メートル|ミリ|ピクセル|mm|cm|km|kg|同時"
 )
 _EN_UNITS = (
     r"ms|milliseconds?|s|secs?|seconds?|min|mins|minutes?|h|hrs?|hours?|(?:business |working )?days?|weeks?|"
     r"months?|years?|%|percent|(?:st|nd|rd|th)(?: percentile)?|percentile|x|times|requests?|req/s|rps|tps|"
     r"transactions?|users?|sessions?|records?|orders?|items?|rows?|characters?|chars|digits?|generations?|"
     r"[kmgt]b|[kmg]bps|attempts?|pages?|yen|jpy|usd|eur|stores?|terminals?|files?|concurrent|steps?|errors?|"
-    r"incidents?|tickets?|calls?|clicks?|lines?|retries|px|dpi|pt|kg|t|tons?|°c"
+    r"incidents?|tickets?|calls?|clicks?|lines?|retries|px|pixels?|dpi|pt|kg|t|tons?|°c|mm|cm|km|m"
 )
 # Years and months are dates, not measurements: 「12月」 bounds nothing. Durations use か月/months.
 _QUANTITY = re.compile(

@@ -2,6 +2,8 @@
 
 Candidates come from regular expressions, are confirmed by token boundaries (Japanese) or word boundaries
 (English) and by each term's context rule, and are then excused when the clause states an objective criterion.
+Japanese sentences also get part-of-speech candidates (morphology.py: adjectives, adjectival nouns, 〜的,
+〜性を確保, 高〜/低〜) wherever no listed term already covers the span; the same excuses apply to them.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import morphology
 from . import terms as lexicon
 from .context import Sentence, Span, inside
 from .explanations import explain
@@ -23,6 +26,13 @@ _CAPABILITY = {
     "en": re.compile(r"\b(?:can|may|(?:be|is|are) able to)\b", re.IGNORECASE),
 }
 _CONDITION_BEFORE = re.compile(r"場合|とき|際|[、,]")
+# How a prevention is achieved: …ことで防止する / by disabling the button / through rate limiting.
+_MECHANISM = {
+    "ja": re.compile(r"により|によって|ことで|を用いて|を使用して|を利用して|(?:のみ|だけ)で"),
+    "en": re.compile(
+        r"\b(?:by\s+\w+ing|by means of|through|using|via|with (?:a|an|the)\s+\w+)\b", re.IGNORECASE
+    ),
+}
 _CLOSED_COUNT = re.compile(
     r"\s*(?:の)?\s*(?:全|計|合計)?\s*\d+\s*(?:種類|種|件|項目|帳票|形式|区分|画面|つ|点|機能|通り|パターン|段階)"
 )
@@ -85,13 +95,14 @@ def _candidates(text: str, lang: str) -> tuple[Sentence, list[tuple[int, int, Te
     sentence = Sentence(text, lang)
     folded = sentence.folded
     tokens: Tokens | None = None
+    if lang == "ja":
+        # Every Japanese sentence is tokenized: the part-of-speech families need the tags anyway.
+        tokens = Tokens(text)
+        sentence = Sentence(text, lang, comma_breaks=tokens.clause_breaks())
     found: list[tuple[int, int, Term]] = []
     position = 0
     while match := pattern.search(folded, position):
         index = int(match.lastgroup[1:])
-        if tokens is None and lang == "ja":
-            tokens = Tokens(text)  # Only texts with a candidate pay for tokenizing.
-            sentence = Sentence(text, lang, comma_breaks=tokens.clause_breaks())
         accepted = _accept(sentence, tokens, terms[index], match.start(), match.end())
         # Another term may still match at the same place: 高速化要件 is no comparative, but 高速 is.
         while accepted is None and (index := index + 1) < len(terms):
@@ -103,7 +114,23 @@ def _candidates(text: str, lang: str) -> tuple[Sentence, list[tuple[int, int, Te
             continue
         found.append(accepted)
         position = max(accepted[1], match.start() + 1)
+    if tokens is not None:
+        found.extend(_pos_candidates(sentence, tokens, found))
     return sentence, _without_overlaps(found)
+
+
+def _pos_candidates(
+    sentence: Sentence, tokens: Tokens, listed: list[tuple[int, int, Term]]
+) -> list[tuple[int, int, Term]]:
+    """The part-of-speech candidates that no listed term already covers (the lexicon knows better)."""
+    kept = []
+    for start, end, term in morphology.candidates(tokens):
+        if inside(start, sentence.quotes):
+            continue
+        if any(start < l_end and l_start < end for l_start, l_end, _ in listed):
+            continue
+        kept.append((start, end, term))
+    return kept
 
 
 def _accept(
@@ -177,6 +204,10 @@ def _condition_before(sentence: Sentence, start: int, end: int, clause: Span) ->
     return bool(_CONDITION_BEFORE.search(sentence.folded, 0, start))
 
 
+def _mechanism_in_clause(sentence: Sentence, start: int, end: int, clause: Span) -> bool:
+    return bool(_MECHANISM[sentence.lang].search(sentence.folded, *clause))
+
+
 # The excuse names used by terms.DEFAULT_EXCUSES and Term.excused_by.
 _EXCUSES: dict[str, Callable[[Sentence, int, int, Span], bool]] = {
     "quantity": _criterion_in_clause,
@@ -186,6 +217,7 @@ _EXCUSES: dict[str, Callable[[Sentence, int, int, Span], bool]] = {
     "closed": _count_follows,
     "capability": _grants_capability,
     "antecedent": _condition_before,
+    "mechanism": _mechanism_in_clause,
 }
 
 

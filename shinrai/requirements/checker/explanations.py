@@ -144,6 +144,34 @@ _SUGGESTIONS: dict[tuple[str, str], dict[str, str]] = {
         "ja": "「〇〇(計測期間と条件)において、△△の発生件数が□件以下であること」",
         "en": "“During 〇〇 (period and conditions), △△ occurs at most □ times”",
     },
+    ("unquantified", "growth"): {
+        "ja": "「〇〇は、利用者△人・1日あたり□件(現行の◇倍)まで、サーバ追加のみで処理できること」",
+        "en": "“〇〇 handles up to △ users and □ records per day (◇× today) by adding servers only”",
+    },
+    ("unverifiable_negative", "prevention"): {
+        "ja": "「〇〇を防ぐため、△△(具体的な対策: 例 5回連続で認証に失敗したら30分ロック)を行うこと」",
+        "en": "“To prevent 〇〇, the system △△ (a concrete control, e.g. lock 30 min after 5 failures)”",
+    },
+    ("loophole", "effort"): {
+        "ja": "「〇〇を△(期限)までに実施し、結果を□□に記載すること」(努力ではなく行う内容と完了条件を書く)",
+        "en": "“〇〇 is done by △ (deadline) and recorded in □□” (state the action and its end, not effort)",
+    },
+    ("loophole", "reference"): {
+        "ja": "「〇〇は△△(文書名と版)の第□章に従うこと」(参考ではなく、従う範囲を特定する)",
+        "en": "“〇〇 follows chapter □ of △△ (document and version)” (name what must be followed)",
+    },
+    ("subjective", "consistency"): {
+        "ja": "「〇〇は△△(名前と版を示した規約: 例 画面設計標準 第□版)に従うこと」",
+        "en": "“〇〇 follows △△ (a named guideline and version, e.g. UI standard v□)”",
+    },
+    ("vague_time", "schedule"): {
+        "ja": "「〇〇は△年□月までに◇(対象と件数)へ拡大すること」(段階ごとの期日と範囲を示す)",
+        "en": "“〇〇 covers ◇ (scope and count) by △ (date)” (give each stage a date and a scope)",
+    },
+    ("open_ended", "selection"): {
+        "ja": "「〇〇は△、□、◇とする」(「必要な」「主要な」ではなく対象を列挙する)",
+        "en": "“The 〇〇 are exactly: △, □ and ◇” (list them instead of “necessary” or “key”)",
+    },
     ("hedge", ""): {
         "ja": "「〇〇は△(上限値と単位)以内であること」(「約」「程度」を使わず許容範囲を示す)",
         "en": "“〇〇 is at most △ (upper bound and unit)” (state the tolerance instead of hedging)",

@@ -82,11 +82,28 @@ def not_compound(sentence: Sentence, tokens: Tokens | None, start: int, end: int
 
 
 def not_sort_order(sentence: Sentence, tokens: Tokens | None, start: int, end: int) -> Span | None:
-    """高い/多い before 順 name a sort order (優先度が高い順), not a vague level."""
+    """高い/多い before 順 name a sort order (優先度が高い順), not a vague level; 発注点より少ない品目
+    compares with a named baseline."""
     index = _token_at_end(tokens, end) if tokens else None
     if index is not None and tokens.surface(index + 1) in ("順", "もの順", "方"):
         return None
+    if index is not None and baseline_in_condition(tokens, index):
+        return None
     return start, end
+
+
+# A comparison baseline in a condition is exact: 発注点より少ない場合 (fewer than the reorder point).
+_CONDITION_HEADS = frozenset({"場合", "とき", "時", "際", "品目", "もの", "明細", "データ", "件", "商品"})
+_VAGUE_BASELINES = frozenset({"現行", "従来", "現状", "今", "現在", "これまで", "以前", "他社"})
+
+
+def baseline_in_condition(tokens: Tokens, index: int) -> bool:
+    """Token ``index`` is an adjective after 〜より naming a baseline and heads a condition or a selection."""
+    if tokens.surface(index - 1) != "より" or not tokens.has_pos(index - 1, "助詞"):
+        return False
+    if tokens.surface(index - 2) in _VAGUE_BASELINES:
+        return False
+    return tokens.surface(index + 1) in _CONDITION_HEADS
 
 
 def vague_numeral(sentence: Sentence, tokens: Tokens | None, start: int, end: int) -> Span | None:
@@ -100,13 +117,23 @@ def vague_numeral(sentence: Sentence, tokens: Tokens | None, start: int, end: in
 
 
 def verb_suffix(sentence: Sentence, tokens: Tokens | None, start: int, end: int) -> Span | None:
-    """使いやすい / 分かりにくい: report the verb and the suffix together."""
+    """使いやすい / 分かりにくい / 推測されにくい: report the verb (with its passive or causative ending) and
+    the suffix together."""
     index = tokens.index_starting_at(start) if tokens else None
     if index is None or index == 0 or not tokens.has_pos(index, "接尾辞,形容詞的"):
         return None
-    if not tokens.has_pos(index - 1, "動詞"):
+    verb = index - 1
+    while verb > 0 and tokens.has_pos(verb, "助動詞") and tokens.surface(verb) in _VOICE_ENDINGS:
+        verb -= 1
+    if not tokens.has_pos(verb, "動詞"):
         return None
-    return tokens.starts[index - 1], tokens.ends[index]
+    light_verb = tokens.pos[verb].startswith("動詞,非自立可能")  # する after a verbal noun
+    if verb > 0 and light_verb and tokens.has_pos(verb - 1, "名詞,普通名詞,サ変"):
+        verb -= 1  # 推測|さ|れ|にくい: the verbal noun is the verb
+    return tokens.starts[verb], tokens.ends[index]
+
+
+_VOICE_ENDINGS = frozenset({"れ", "られ", "せ", "させ", "れる", "られる"})
 
 
 def adverb_yori(sentence: Sentence, tokens: Tokens | None, start: int, end: int) -> Span | None:
@@ -130,3 +157,54 @@ def not_conditional(sentence: Sentence, tokens: Tokens | None, start: int, end: 
     """ "If no errors are found, …" is a condition, not a promise that errors never happen."""
     clause_start, _ = sentence.clause(start)
     return None if _CONDITION.search(sentence.folded, clause_start, start) else (start, end)
+
+
+_WORD = re.compile(r"[A-Za-z][\w'-]*")
+# Words after which an adjective is not attributive: "is necessary", "if necessary", "not important".
+_PREDICATIVE_BEFORE = frozenset(
+    {"is", "are", "be", "been", "was", "were", "if", "as", "where", "when", "not", "deemed", "strictly",
+     "absolutely", "become", "becomes", "unless", "whenever", "wherever"}
+)  # fmt: skip
+# Words that cannot be the noun an attributive adjective modifies.
+_FUNCTION_WORDS = frozenset(
+    {"to", "for", "if", "when", "that", "than", "and", "or", "as", "in", "of", "by", "with", "because",
+     "shall", "should", "must", "will", "may", "can", "is", "are", "be", "was", "were", "the", "a", "an",
+     "on", "at"}
+)  # fmt: skip
+_DETERMINERS = frozenset(
+    {"the", "all", "any", "our", "its", "their", "these", "those", "each", "every", "other", "only", "some",
+     "of", "with", "on", "for", "include", "includes", "including", "provide", "provides", "show", "shows",
+     "display", "displays"}
+)  # fmt: skip
+
+
+def _word_before(text: str, start: int) -> str | None:
+    """The word right before ``start``, lower-cased; None at the start of a sentence or after punctuation."""
+    before = text[:start].rstrip()
+    if not before or not (before[-1].isalnum() or before[-1] in "'-"):
+        return None
+    words = _WORD.findall(before[-40:])
+    return words[-1].lower() if words else None
+
+
+def _word_after(text: str, end: int) -> str | None:
+    match = _WORD.match(text, end + 1) if text[end : end + 1] == " " else None
+    return match.group().lower() if match else None
+
+
+def attributive(sentence: Sentence, tokens: Tokens | None, start: int, end: int) -> Span | None:
+    """ "the necessary KPIs" leaves open which ones; "if necessary" and "is necessary to" do not select."""
+    following = _word_after(sentence.folded, end)
+    if following is None or following in _FUNCTION_WORDS:
+        return None
+    return None if _word_before(sentence.folded, start) in _PREDICATIVE_BEFORE else (start, end)
+
+
+def after_determiner(sentence: Sentence, tokens: Tokens | None, start: int, end: int) -> Span | None:
+    """ "Key reports" / "all important screens" select an unnamed subset; "the API key" and "primary key" name
+    a thing, so the word must open its noun phrase (sentence start or a determiner before it)."""
+    following = _word_after(sentence.folded, end)
+    if following is None or following in _FUNCTION_WORDS:
+        return None
+    before = _word_before(sentence.folded, start)
+    return (start, end) if before is None or before in _DETERMINERS else None

@@ -2,6 +2,13 @@
 
 Order matters: where two patterns match at the same position, the first one whose rule accepts wins, so longer
 phrases come before the words inside them (可及的速やかに before 速やか, "as soon as possible" before "soon").
+
+Besides single words, the tables hold phrase families that generalise: preventing a class of threat
+(不正アクセスを防止 / prevent unauthorised access) unless the clause says how, coping with growth or change
+(業務拡大に対応 / accommodate growth), asking only for an effort (検討する / strive to, try to), roll-outs
+with no dates (順次拡大 / gradually), attributive selectors (the necessary KPIs, key reports), manner adverbs
+and degree adjectives with no number (accurately, carefully, high, little). JA_POS_TERMS are the Terms
+reported for the Japanese part-of-speech families of morphology.py, which need no list.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from .rules import Rule
 #   closed    - a count right after the list marker (…などの3種類)
 #   capability - the clause grants a capability (…できること / can): 随時照会できる is the user's choice
 #   antecedent - 当該 after a condition in the same sentence (失敗した場合、当該アカウントを…)
+#   mechanism - the clause says how (…を非活性化することで防止 / by locking the account): a prevention
+#               becomes a testable control
 DEFAULT_EXCUSES: dict[str, tuple[str, ...]] = {
     "subjective": (),
     "unquantified": ("quantity",),
@@ -78,13 +87,26 @@ _DEFECTS = alt(
     "エラー", "不具合", "バグ", "障害", "問題", "誤り", "ミス", "取りこぼし", "漏れ", "欠損", "不整合",
     "矛盾", "欠落", "齟齬",
 )
+# Classes of threat or failure: preventing a whole class (不正アクセスを防止) promises an unbounded negative.
+_THREATS = alt(
+    "不正", "攻撃", "侵入", "漏洩", "漏えい", "流出", "改ざん", "なりすまし", "盗聴", "盗難", "紛失",
+    "誤操作", "誤入力", "誤登録", "誤発注", "誤出荷", "ミス", "事故", "被害", "ウイルス", "マルウェア",
+    "感染", "再発", "不具合", "障害", "トラブル", "脅威", "欠品",
+)
+# Growth or change that a system should "cope with" (業務拡大に対応): how much is the missing number.
+_GROWTH = alt("拡大", "増加", "増大", "拡張", "成長", "変化", "多様化", "増減", "伸び")
+_PREVENTION = ("prevention", None, ("bounded", "standard", "mechanism"))
 
 JAPANESE: list[Term] = [
     *_terms(
         "unverifiable_negative",
+        (rf"(?:{_THREATS})[^、。,を]{{0,12}}を(?:未然に)?(?:防止|防ぐ|防ぎ|防御|阻止|抑止)", *_PREVENTION),
+        (rf"(?:{_THREATS})[^、。,]{{0,12}}から(?:保護|守る|守り)", *_PREVENTION),
+        (r"(?:発生し|生じ|起き|起こら)(?:ない|ず)よう(?:に)?", "", None, ("bounded", "mechanism")),
         rf"(?:{_FAILURES})(?:は|が|も)?(?:一切|絶対に|決して|全く)?(?:発生し|起き|起こら|生じ|出)(?:ない|ず){_NOT_CONDITION}",
         rf"(?:{_DEFECTS})(?:は|が|も)?(?:一切|全く)?(?:ない|無い|なし){_NOT_CONDITION}",
-        r"(?:ない|ず)よう(?:に)?(?:する|すること|努め)",
+        # not 追加できないようにする: disabling an action is testable
+        r"(?<!でき)(?<!られ)(?<!行え)(?:ない|ず)よう(?:に)?(?:する|すること|努め)",
         rf"(?:停止|ダウン|消失|漏洩|漏えい|遅延|改ざん|破損|故障|損失)(?:し|され)(?:ない|ず){_NOT_CONDITION}",
         rf"(?:止まら|落ち|壊れ|失われ|漏れ)(?:ない|ず){_NOT_CONDITION}",
         r"(?:問題|支障|滞り)(?:なく|無く)",
@@ -105,6 +127,15 @@ JAPANESE: list[Term] = [
         alt("可能であれば", "可能なら(?:ば)?", "できれば", "基本的に(?:は)?"),
         alt("努め(?:る|ること)?", "努力(?:する)?", "望ましい", "目指(?:す|し)", "目標とする"),
         (r"(?:配慮|考慮|留意|意識)(?:する|した|し)?", "", rules.not_compound, ("standard",)),
+        # Asking only for an effort or a study: 検討すること, 推進する, 工夫する.
+        (
+            r"(?:検討|推進|促進|尽力|工夫)(?:する|して|し|を行う|を行い|の上|のうえ)",
+            "effort",
+            None,
+            ("standard",),
+        ),
+        (r"心(?:が|掛)け(?:る|ること)?", "effort"),
+        (r"参考に(?:して|する|し)?", "reference", None, ("standard",)),
     ),
     *_terms(
         "vague_time",
@@ -115,6 +146,14 @@ JAPANESE: list[Term] = [
         (r"随時|常時", "period", None, ("quantity", "frequency", "capability")),
         (r"(?<!の)都度", "period"),  # 入荷の都度 is bound to an event; 都度 alone is not
         (alt("一定(?:時間|期間)", "(?:長|短)期間", "しばらく"), "duration"),
+        # A roll-out with no dates: 順次拡大する, 徐々に移行する, 段階的に導入する.
+        (
+            alt(
+                "順次(?=拡大|拡充|対応|移行|展開|追加|導入|実施|公開|切り?替)", "徐々に", "次第に",
+                "段階的(?:に|な)",
+            ),
+            "schedule",
+        ),
     ),
     *_terms(
         "comparative",
@@ -165,6 +204,8 @@ JAPANESE: list[Term] = [
         ),
         (alt("(?:大量|多量|多数|膨大|大規模|大幅|少量|少数)(?:に|な|の)?", "多く(?:の)?"), "volume"),
         (alt("アクセス集中", "高負荷", "耐え(?:られる|うる|得る|る)"), "volume"),
+        (rf"(?:{_GROWTH})(?:に|へ)(?:は|も)?(?:柔軟に|十分に)?(?:対応|耐え|備え|追随|追従)", "growth"),
+        (r"(?:将来|今後)(?:的に|的な|の|は|も|に(?:わた|渡)って)?", "growth"),
         (r"(?:最小限|最低限|最大限)(?:に|の)?", "level"),
         (
             alt("(?:高|低|多|少な|短|長|大き|小さ)(?:い|く)", "大きな", "小さな"),
@@ -244,6 +285,16 @@ JAPANESE: list[Term] = [
         (alt("高品質(?:な|の)?", "高度(?:な|に)"), "quality"),
         (r"(?:安全|セキュア)(?:性|に|な|で)?", "security", rules.not_compound, ("standard",)),
         (r"アクセシブル(?:な|に)?", "accessibility", None, ("standard",)),
+        # 統一する with no target (全画面で統一する); 「YYYY/MM/DD形式に統一する」 names it.
+        (r"(?<![にへ])統一(?:する|し|され|して|を図)", "consistency", None, ("quantity",)),
+        (r"対策を(?:講じる|講じ|講ずる|実施|行う|行い|徹底)", "", None, ("quantity",)),
+        # Coping with change without saying how (法改正に対応できること); 設定変更のみで対応 says how.
+        (
+            r"(?:変更|改正|改訂|見直し)(?:に|へ)(?:は|も)?(?:柔軟に)?(?:対応|追随|追従)",
+            "flexibility",
+            None,
+            ("quantity", "mechanism"),
+        ),
     ),
 ]
 
@@ -262,10 +313,35 @@ _NUMBER_AHEAD = (
     r"four|five|six|seven|eight|nine|ten)\b))"
 )
 _NOT_BY_AMOUNT = r"(?![^.;]*\bby (?:the|its|their|each)\b)"  # "reduced by the shipped quantity" is exact
+_EN_THREATS = alt(
+    "unauthori[sz]ed", "fraud(?:ulent)?", "malicious", "illegal", "illicit", "improper", "attacks?",
+    "intrusions?", "leaks?", "leakage", "tamper(?:ing)?", "misuse", "abuse", "malware", "viruses", "errors?",
+    "mistakes?", "accidents?", "incidents?", "recurrences?", "loss(?:es)?", "damage", "breach(?:es)?",
+    "theft", "spoofing", "stock-?outs?", "overstock(?:ing)?", "threats?", "hacking", "phishing",
+)
+# "The system shall be clear"/"clear and concise": the adjective, not the verb (clear the cart).
+_CLEAR = (
+    r"(?:(?<=\bbe )|(?<=\bis )|(?<=\bare )|(?<=\ba )|(?<=\ban ))clear"
+    r"(?!\s+(?:the|all|any|its|their|his|her|out|up|of|cache|data|fields?|screen|form|cart|button|text))"
+    r"|clear(?=\s+and\b)"
+)
 
 ENGLISH: list[Term] = [
     *_terms(
         "unverifiable_negative",
+        (
+            rf"prevent(?:s|ed|ing)?\s+(?:the\s+|any\s+|all\s+)?(?:[\w-]+\s+){{0,2}}?(?:{_EN_THREATS})",
+            "prevention",
+            rules.not_conditional,
+            ("bounded", "standard", "mechanism"),
+        ),
+        (
+            rf"protect(?:s|ed|ing)?\s+(?:[\w'-]+\s+){{0,4}}?(?:from|against)\s+(?:[\w-]+\s+){{0,2}}?"
+            rf"(?:{_EN_THREATS})",
+            "prevention",
+            rules.not_conditional,
+            ("bounded", "standard", "mechanism"),
+        ),
         (rf"never\s+(?:be\s+)?(?:\w+\s+)?(?:{_EN_FAILURE_VERBS})", "", rules.not_conditional),
         (
             r"(?:must|shall|should|will|does|do|may|can)(?:\s+not|n't)\s+(?:ever\s+)?"
@@ -298,6 +374,20 @@ ENGLISH: list[Term] = [
             r"(?:availability|uptime|accuracy)\s+of\s+100\s?%",
         ),
         r"always\s+(?:be\s+)?(?:available|up|online|accessible|running|operational)",
+        (
+            rf"(?:{_EN_THREATS}|mis-?[a-z]+)\s+(?:shall|must|should|will)\s+(?:always\s+)?be\s+prevented",
+            "prevention",
+            rules.not_conditional,
+            ("bounded", "standard", "mechanism"),
+        ),
+        (
+            alt(
+                r"neither\s+(?:[\w-]+\s+){1,3}?nor\s+(?:[\w-]+\s+){1,3}?(?:occurs?|happens?|arises?)",
+                r"(?:shall|must|should|will|does|do|may)\s+not\s+(?:ever\s+)?(?:occur|happen|arise)",
+            ),
+            "",
+            rules.not_conditional,
+        ),
         alt("at all times", "under (?:any|all) circumstances"),
         alt(
             "(?:protect(?:s|ed)?|secured?|safe) (?:against|from) (?:all|any)", "prevent(?:s|ed)? (?:all|any)",
@@ -326,11 +416,20 @@ ENGLISH: list[Term] = [
             alt(
                 "(?:after|for|within) (?:a|some) (?:certain |limited |reasonable |short |long |fixed )?"
                 "(?:period|amount)(?: of time)?",
-                "(?:after|for) a (?:while|certain time)", "(?:for )?(?:extended|prolonged|long) periods?",
+                "(?:after|for) a (?:while|certain time)",
+                "(?:for )?(?:an? )?(?:extended|prolonged|long|lengthy) (?:periods?|time)",
                 "(?:for )?a long time", "long[- ]term",
             ),
             "duration",
         ),
+        (
+            alt(
+                "gradually", "progressively", "incrementally", "step by step", "in (?:stages|phases)",
+                "over time", "in (?:the )?(?:near )?future", "at some point", "in due course",
+            ),
+            "schedule",
+        ),
+        (alt("continuously", "continually", "constantly", "on an ongoing basis"), "period"),
     ),
     *_terms(
         "loophole",
@@ -372,6 +471,27 @@ ENGLISH: list[Term] = [
             "preferabl[ey]", "desirabl[ey]", "best[- ]efforts?", "(?:make|makes|making) every effort",
             "strives? to", "endeavou?rs? to", "aims? to",
         ),
+        (
+            alt(
+                "(?:try|tries|trying|attempt|attempts|attempting|seeks?|seeking|intends?|intending|hopes?|"
+                "hoping) to",
+                "do (?:its|their|our|his|her) (?:best|utmost)",
+                "(?:make|makes|making) (?:reasonable |best )?efforts?",
+                "(?:reasonable|best) efforts?",
+            ),
+            "effort",
+            None,
+            ("quantity",),
+        ),
+        (
+            alt(
+                "(?:shall|should|must|will|to) (?:also )?consider", "be mindful of",
+                "pay (?:close )?attention to", "bear in mind", "keep in mind",
+            ),
+            "effort",
+            None,
+            ("standard",),
+        ),
         (r"tak(?:e|es|en|ing) (?:[\w-]+ ){0,4}?into (?:account|consideration)", "", None, ("standard",)),
     ),
     *_terms(
@@ -394,7 +514,8 @@ ENGLISH: list[Term] = [
             "industry[- ]leading",
         ),
         alt(
-            "fastest", "highest", "lowest", "greatest", "maximi[sz](?:e|es|ed|ing)",
+            "ideal", "superior", r"(?:fastest|highest|lowest|greatest)(?!\s+(?:first|last)\b)",
+            "maximi[sz](?:e|es|ed|ing)",
             "minimi[sz](?:e|es|ed|ing)",
         ),
         r"(?<!or )(?<!no )(?:higher|lower|greater|smaller|shorter|longer)",
@@ -417,6 +538,9 @@ ENGLISH: list[Term] = [
             "among others", "and more", "such as", "and/or other", r"(?:and|or) other(?=\s+\w)", "various",
             "a variety of",
         ),
+        # "the necessary KPIs", "all key reports": which ones is left open.
+        (r"necessary", "selection", rules.attributive, ("closed", "quantity")),
+        (alt("key", "principal", "important"), "selection", rules.after_determiner, ("closed", "quantity")),
     ),
     *_terms(
         "vague_reference",
@@ -473,6 +597,26 @@ ENGLISH: list[Term] = [
         ),
         (r"withstand|cope with", "volume"),
         (
+            alt(
+                "a (?:great |good |large |small )?number of", "plenty of", "a handful of", "countless",
+                "a (?:great|good) deal of",
+                "a (?:small|high|low|significant|large) "
+                "(?:share|percentage|proportion|portion|part|fraction) of",
+            ),
+            "volume",
+        ),
+        (
+            alt(
+                "accommodat(?:e|es|ed|ing)",
+                "future (?:business |data |user )?"
+                "(?:growth|expansion|increases?|demand|needs|requirements|changes|extensions?|volumes?)",
+                "(?:business|data|user|transaction|traffic|volume|sales) growth", "keep(?:s|ing)? up with",
+                "adapt(?:s|ed|ing)? to (?:changes?|changing|new|future|growth|evolving)",
+                "growing (?:numbers?|volumes?|demand)",
+            ),
+            "growth",
+        ),
+        (
             alt("near(?:by)?", "close to", "(?:is|are|be|becomes?|gets?|runs?) (?:too |very )?(?:low|high)"),
             "level",
         ),
@@ -519,7 +663,9 @@ ENGLISH: list[Term] = [
         (r"sufficient(?:ly)?|adequate(?:ly)?", "level"),
         (
             alt(
-                "(?:in)?appropriate(?:ly)?", "reasonabl[ey]", "acceptabl[ey]", "properly", "good",
+                "(?:in)?appropriate(?:ly)?", "reasonabl[ey]", "acceptabl[ey]", "properly",
+                # not "good quantity" (良品数)
+                r"good(?!\s+(?:quantit(?:y|ies)|units?|parts?|pieces?|items?|products?))",
                 "high[- ]quality", "efficient(?:ly)?",
                 r"effective(?:ly)?(?!\s+(?:date|dates|from|as of|on|immediately))",
             ),
@@ -527,9 +673,65 @@ ENGLISH: list[Term] = [
         ),
         (r"secure(?:ly)?|safe(?:ly)?", "security", None, ("standard",)),
         (r"accessible", "accessibility", None, ("standard",)),
+        (
+            alt(
+                r"simple(?!\s+(?:search|interest|text|mode|mail|list|view))", "simply", _CLEAR,
+                "plain (?:language|wording|english|japanese|terms|words)", "effortless(?:ly)?",
+                "hassle[- ]free", "(?:hard|difficult) to",
+                "without (?:any |much |undue )?"
+                "(?:difficult(?:y|ies)|effort|hassle|stress|confusion|frustration|inconvenience)",
+            ),
+            "usability",
+            None,
+            ("quantity",),
+        ),
+        (
+            alt(
+                "accurate(?:ly)?", "precise(?:ly)?", "strict(?:ly)?", "tight(?:ly)?", "closely",
+                "careful(?:ly)?", "thorough(?:ly)?", "proactive(?:ly)?", "diligent(?:ly)?", "actively",
+                "suitabl[ey]", "proper", "satisfactor(?:y|ily)", "sensibl[ey]", "realistic(?:ally)?",
+                "excessive(?:ly)?", "undue", "unduly",
+                "unnecessar(?:y|ily)", "poor(?:ly)?", r"bad(?:ly)?(?!\s+request)", "highly", "suspicious",
+                "durab(?:le|ility)",
+                r"(?:minor|major)(?!\s+(?:versions?|releases?|revisions?|upgrades?|updates?|numbers?))",
+            ),
+            "quality",
+            None,
+            ("quantity",),
+        ),
+    ),
+    # Degree adjectives with no number (high security standards, little effort, slow pages). Last, so that
+    # the phrases above ("high quality", "high availability", "heavy load") keep their own category.
+    *_terms(
+        "unquantified",
+        (
+            alt(
+                r"high(?![- ](?:priority|severity))", r"low(?![- ](?:priority|severity))", "small", "big",
+                "heavy", r"strong(?!\s+(?:customer\s+)?authentication)", "weak", "slow(?:ly)?", "little",
+                "tiny", r"light(?!\s+(?:mode|theme|sensors?|curtains?))",
+                r"(?<!as )long(?!\s+(?:as|sides?|edges?)\b)",
+                r"short(?![- ](?:names?|codes?|messages?|text|cuts?|sides?|edges?))",
+                "wide(?:ly)?", "narrow",
+            ),
+            "level",
+        ),
     ),
 ]
 # fmt: on
+
+# Terms for the Japanese part-of-speech families of morphology.py (no pattern: found from UniDic tags). A
+# criterion in the same clause excuses them, as it does the listed words.
+JA_POS_TERMS: dict[str, Term] = {
+    "dimension_adjective": Term("", "unquantified", "level"),
+    "evaluative_adjective": Term("", "subjective", "quality", excused_by=("quantity",)),
+    "dimension_adjectival_noun": Term("", "unquantified", "level"),
+    "evaluative_adjectival_noun": Term("", "subjective", "quality", excused_by=("quantity",)),
+    "necessary": Term("", "open_ended", "selection", excused_by=("closed", "quantity")),
+    "teki": Term("", "subjective", "quality", excused_by=("quantity",)),
+    "time_teki": Term("", "vague_time", "period"),
+    "quality_noun": Term("", "subjective", "quality", excused_by=("quantity",)),
+    "degree_prefix": Term("", "unquantified", "level"),
+}
 
 
 def compile_terms(terms: list[Term], *, english: bool) -> tuple[re.Pattern[str], list[re.Pattern[str]]]:
