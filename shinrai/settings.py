@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "ninja",
     "shinrai.core",
     "shinrai.requirements",
+    "shinrai.progress",
 ]
 
 MIDDLEWARE = [

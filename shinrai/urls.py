@@ -35,4 +35,5 @@ urlpatterns = [
     ),
     path("", include("shinrai.core.urls")),
     path("", include("shinrai.requirements.urls")),
+    path("", include("shinrai.progress.urls")),
 ]

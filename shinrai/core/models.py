@@ -236,6 +236,15 @@ AUDIT_ACTION_LABELS = {
     "review.withdraw": _("Customer review withdrawn"),
     "review.comment": _("Customer comment on a requirement"),
     "baseline.approve": _("Requirements approved by the customer"),
+    "milestone.create": _("Milestone added"),
+    "milestone.update": _("Milestone changed"),
+    "milestone.reforecast": _("Milestone forecast changed"),
+    "milestone.achieve": _("Milestone reached"),
+    "task.create": _("Task added"),
+    "task.update": _("Task changed"),
+    "task.move": _("Task moved"),
+    "task.progress": _("Task progress reported"),
+    "task.delete": _("Task deleted"),
 }
 
 

@@ -14,6 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from shinrai.core import services
+from shinrai.progress import services as progress_services
 from shinrai.requirements import services as requirement_services
 
 from ..conftest import CAST_ROLES
@@ -194,6 +195,52 @@ def open_review_kwargs(cast, target, user):
     return {"pk": project.pk}
 
 
+# Progress: tasks and milestones "own" are shared with the customer, "own_partners" also with partner
+# vendors, "own_internal" with nobody outside the vendor.
+ITEM_TARGETS = ("own", "own_partners", "own_internal", "other", "foreign")
+CAN_SEE_ITEM = {
+    "own": {"vendor_manager", "vendor_pm", "vendor_member", "customer_sponsor", "customer_member"},
+    "own_partners": CAN_VIEW["own"],
+    "own_internal": {"vendor_manager", "vendor_pm", "vendor_member"},
+    "other": {"vendor_manager", "outsider_customer"},
+    "foreign": {"other_vendor_manager"},
+}
+
+
+def _by_item_project(allowed: dict[str, set[str]]) -> dict[str, set[str]]:
+    return allowed | {"own_partners": allowed["own"], "own_internal": allowed["own"]}
+
+
+def _item_project(cast, target):
+    project_name = target.removesuffix("_internal").removesuffix("_partners")
+    visibility = {"_internal": "internal", "_partners": "partners"}.get(
+        target[len(project_name) :], "customer"
+    )
+    return getattr(cast, project_name), cast.users[_AUTHOR[project_name]], visibility
+
+
+def _task(cast, target):
+    project, author, visibility = _item_project(cast, target)
+    return progress_services.task_save(by=author, project=project, name="画面設計", visibility=visibility)
+
+
+def task_kwargs(cast, target, user):
+    return {"task_id": _task(cast, target).pk}
+
+
+def task_page_kwargs(cast, target, user):
+    task = _task(cast, target)
+    return {"pk": task.project_id, "task_id": task.pk}
+
+
+def milestone_page_kwargs(cast, target, user):
+    project, author, visibility = _item_project(cast, target)
+    milestone = progress_services.milestone_save(
+        by=author, project=project, name="要件定義完了", visibility=visibility
+    )
+    return {"pk": project.pk, "milestone_id": milestone.pk}
+
+
 EXPECTATIONS: dict[str, Expect] = {
     # Sign-in and password reset: open to everyone; a signed-in visitor of the login page is sent home.
     "login": Expect(lambda role, target: 200 if role == "anonymous" else 302),
@@ -298,6 +345,49 @@ EXPECTATIONS: dict[str, Expect] = {
     "requirements:portal_approve": Expect(
         page_post(CAN_DECIDE), open_review_kwargs, PROJECT_TARGETS, method="post"
     ),
+    # Progress API: everyone on the project reads milestones and tasks (as far as their visibility allows);
+    # writes need a vendor role; others who can see the task get 403, the rest 404.
+    "api:list_milestones": Expect(
+        project_page(CAN_VIEW, anonymous=401), project_kwargs("project_id"), PROJECT_TARGETS
+    ),
+    "api:list_tasks": Expect(
+        project_page(CAN_VIEW, anonymous=401), project_kwargs("project_id"), PROJECT_TARGETS
+    ),
+    "api:create_task": Expect(
+        api_write(CAN_VIEW, CAN_CONTRIBUTE, 201),
+        project_kwargs("project_id"),
+        PROJECT_TARGETS,
+        method="post",
+        data=lambda cast, target, user: {"name": "画面設計", "estimate_hours": "8"},
+    ),
+    "api:update_task_progress": Expect(
+        api_write(CAN_SEE_ITEM, _by_item_project(CAN_CONTRIBUTE), 200),
+        task_kwargs,
+        ITEM_TARGETS,
+        method="patch",
+        data=lambda cast, target, user: {"progress": 30},
+    ),
+    # Progress workspace (vendor roles) and the customer's roadmap in the portal.
+    "progress:roadmap": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    "progress:milestone_new": Expect(project_page(CAN_CONTRIBUTE), project_kwargs(), PROJECT_TARGETS),
+    "progress:milestone_edit": Expect(
+        project_page(_by_item_project(CAN_CONTRIBUTE)), milestone_page_kwargs, ITEM_TARGETS
+    ),
+    "progress:milestone_actual": Expect(
+        page_post(_by_item_project(CAN_CONTRIBUTE)), milestone_page_kwargs, ITEM_TARGETS, method="post"
+    ),
+    "progress:wbs": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    "progress:task_new": Expect(project_page(CAN_CONTRIBUTE), project_kwargs(), PROJECT_TARGETS),
+    "progress:task_edit": Expect(
+        project_page(_by_item_project(CAN_CONTRIBUTE)), task_page_kwargs, ITEM_TARGETS
+    ),
+    "progress:task_progress": Expect(
+        page_post(_by_item_project(CAN_CONTRIBUTE)), task_page_kwargs, ITEM_TARGETS, method="post"
+    ),
+    "progress:task_delete": Expect(
+        page_post(_by_item_project(CAN_CONTRIBUTE)), task_page_kwargs, ITEM_TARGETS, method="post"
+    ),
+    "progress:portal_roadmap": Expect(project_page(CAN_VIEW), project_kwargs(), PROJECT_TARGETS),
 }
 # Django's admin guards every one of its routes with the staff check; the matrix checks that guard
 # on the index and on a project's change page (see test_admin_is_for_vendor_administrators_only).

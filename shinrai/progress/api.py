@@ -1,0 +1,299 @@
+"""API endpoints of the progress app: milestones and the WBS.
+
+Same conventions as the requirements API: reads through the selectors, writes through the services, every
+object looked up through ``shinrai.core.access``. What the caller may not see answers 404; what they may see
+but not change answers 403 (customers can already read the project's tasks at the same URL); bad input
+answers 422 with ``{"detail": [{"field": ..., "message": ...}]}``.
+
+Hours (estimate and actual) are the vendor's effort and cost data: they are filled in only for roles that
+see internal information, and are null for customers and partner vendors (fail closed). Progress, dates
+and status are shared.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import ConfigDict
+
+from shinrai.core import access
+from shinrai.core.access import Perm
+from shinrai.core.models import Role, Visibility
+from shinrai.requirements import selectors as requirement_selectors
+
+from . import selectors, services
+from .models import Task
+
+router = Router(tags=["progress"])
+
+
+# --- Schemas -------------------------------------------------------------------------------------------
+
+
+class _Input(Schema):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+
+class MilestoneOut(Schema):
+    id: int
+    name: str
+    description: str
+    deliverables: str
+    criteria: str = Field(description="Achievement criteria: how the milestone is judged met")
+    baseline_date: date | None = Field(description="The date promised at the start; never changes")
+    forecast_date: date | None = Field(description="The date expected now")
+    actual_date: date | None = Field(description="The date it was reached")
+    slip_business_days: int | None = Field(
+        description="Business days from the baseline to the forecast (or actual) date; > 0 is late"
+    )
+    late: bool = Field(description="Not reached, and expected after the baseline date or overdue")
+    overdue: bool = Field(description="Not reached, and the expected date has passed")
+    scope_note: str
+    known_risks: str
+    position: int
+    visibility: str
+
+
+class TaskOut(Schema):
+    id: int
+    code: str = Field(examples=["1.2.3"], description="WBS code from the tasks' positions")
+    depth: int = Field(description="0 for top-level tasks")
+    parent_id: int | None
+    position: int
+    name: str
+    owner_id: int | None
+    owner_name: str | None
+    planned_start: date | None = Field(description="For a summary task: the earliest of its sub-tasks")
+    planned_finish: date | None = Field(description="For a summary task: the latest of its sub-tasks")
+    progress: float = Field(description="0–100; for a summary task, weighted by the sub-tasks' estimates")
+    status: str
+    is_summary: bool = Field(description="Has sub-tasks: figures are rolled up from them")
+    milestone_id: int | None
+    requirement_ids: list[int]
+    visibility: str
+    completed_at: datetime | None
+    estimate_hours: float | None = Field(None, description="Vendor roles only (null for others)")
+    actual_hours: float | None = Field(None, description="Vendor roles only (null for others)")
+
+
+class TaskIn(_Input):
+    name: str = Field(min_length=1, max_length=200)
+    parent_id: int | None = None
+    position: int | None = Field(None, ge=0, description="Place among the siblings, 0 first; default last")
+    owner_id: int | None = None
+    planned_start: date | None = None
+    planned_finish: date | None = None
+    duration_days: Decimal | None = Field(
+        None,
+        description="Person-days from the planned start; the finish skips weekends and Japanese holidays",
+        json_schema_extra={"minimum": 0},
+    )
+    estimate_hours: Decimal = Field(
+        Decimal(0), max_digits=9, decimal_places=2, json_schema_extra={"minimum": 0}
+    )
+    milestone_id: int | None = None
+    requirement_ids: list[int] = Field(default_factory=list)
+    visibility: Visibility = Visibility.CUSTOMER
+
+
+class TaskProgressPatch(_Input):
+    """Only the fields sent are changed. Status "done" sets progress to 100."""
+
+    # Defaults are not validated, so an omitted field stays unset while an explicit null is refused.
+    # Ranges are checked by the service, which says so in the reader's language.
+    progress: int = Field(None, json_schema_extra={"minimum": 0, "maximum": 100})
+    actual_hours: Decimal = Field(None, max_digits=9, decimal_places=2, json_schema_extra={"minimum": 0})
+    status: Task.Status = None
+
+
+# --- Helpers -------------------------------------------------------------------------------------------
+
+
+def _require(role, perm: Perm) -> None:
+    """The caller can see the project (or they would have had a 404); refuse what their role may not do."""
+    if perm not in access.ROLE_PERMS[role]:
+        raise HttpError(403, "Forbidden")
+
+
+def _task_out(row: selectors.WbsRow, *, role: Role, milestone_ids: set[int]) -> dict:
+    """Field by field, so that vendor-only figures stay out unless the role sees internal information."""
+    task = row.task
+    shares_people = role != Role.PARTNER_VIEWER
+    data = {
+        "id": task.pk,
+        "code": row.code,
+        "depth": row.depth,
+        "parent_id": task.parent_id,
+        "position": task.position,
+        "name": task.name,
+        "owner_id": task.owner_id if shares_people else None,
+        "owner_name": task.owner.display_name if shares_people and task.owner else None,
+        "planned_start": row.planned_start,
+        "planned_finish": row.planned_finish,
+        "progress": float(row.progress),
+        "status": row.status,
+        "is_summary": row.is_summary,
+        "milestone_id": task.milestone_id if task.milestone_id in milestone_ids else None,
+        "requirement_ids": [requirement.pk for requirement in task.requirements.all()],
+        "visibility": task.visibility,
+        "completed_at": task.completed_at,
+    }
+    if Perm.SEE_INTERNAL in access.ROLE_PERMS[role]:
+        data["estimate_hours"] = float(row.estimate_hours)
+        data["actual_hours"] = float(row.actual_hours)
+    return data
+
+
+def _visible_milestone_ids(user, project) -> set[int]:
+    return set(selectors.milestones_for(user=user, project=project).values_list("id", flat=True))
+
+
+def _one_task(user, task: Task, role: Role) -> dict:
+    row = selectors.wbs_row(user=user, task=task)
+    return _task_out(row, role=role, milestone_ids=_visible_milestone_ids(user, task.project))
+
+
+def _relations(user, project, data: dict) -> dict:
+    """Turn the ``*_id`` fields into objects of this project that the user may see."""
+    fields = {}
+    if (parent_id := data.pop("parent_id", None)) is not None:
+        parent = selectors.tasks_for(user=user, project=project).filter(pk=parent_id).first()
+        if parent is None:
+            raise ValidationError({"parent_id": _("Choose a parent task of this project.")})
+        fields["parent"] = parent
+    if (owner_id := data.pop("owner_id", None)) is not None:
+        owner = selectors.owner_candidates(project=project).filter(pk=owner_id).first()
+        if owner is None:
+            raise ValidationError({"owner_id": _("Choose a vendor member of this project as the owner.")})
+        fields["owner"] = owner
+    if (milestone_id := data.pop("milestone_id", None)) is not None:
+        milestone = selectors.milestones_for(user=user, project=project).filter(pk=milestone_id).first()
+        if milestone is None:
+            raise ValidationError({"milestone_id": _("Choose a milestone of this project.")})
+        fields["milestone"] = milestone
+    requirement_ids = set(data.pop("requirement_ids", ()))
+    requirements = list(
+        requirement_selectors.requirements_for(user=user, project=project).filter(pk__in=requirement_ids)
+    )
+    if len(requirements) != len(requirement_ids):
+        raise ValidationError({"requirement_ids": _("Choose requirements of this project.")})
+    fields["requirements"] = requirements
+    return fields
+
+
+def _renamed(error: ValidationError) -> ValidationError:
+    """Name the services' fields as this API does."""
+    if not hasattr(error, "error_dict"):
+        return error
+    names = {
+        "parent": "parent_id",
+        "owner": "owner_id",
+        "milestone": "milestone_id",
+        "requirements": "requirement_ids",
+    }
+    return ValidationError({names.get(field, field): errors for field, errors in error.error_dict.items()})
+
+
+# --- Milestones ----------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/projects/{int:project_id}/milestones",
+    response=list[MilestoneOut],
+    summary="Milestones of a project in roadmap order, with their slip against the baseline",
+)
+@paginate(LimitOffsetPagination)
+def list_milestones(request, project_id: int):
+    user = request.auth
+    project, _role = access.project_for(user, project_id)
+    statuses = selectors.milestone_statuses(
+        selectors.milestones_for(user=user, project=project), today=timezone.localdate()
+    )
+    return [_milestone_out(status) for status in statuses]
+
+
+def _milestone_out(status: selectors.MilestoneStatus) -> dict:
+    milestone = status.milestone
+    return {
+        "id": milestone.pk,
+        "name": milestone.name,
+        "description": milestone.description,
+        "deliverables": milestone.deliverables,
+        "criteria": milestone.criteria,
+        "baseline_date": milestone.baseline_date,
+        "forecast_date": milestone.forecast_date,
+        "actual_date": milestone.actual_date,
+        "slip_business_days": status.slip_days,
+        "late": status.is_late,
+        "overdue": status.is_overdue,
+        "scope_note": milestone.scope_note,
+        "known_risks": milestone.known_risks,
+        "position": milestone.position,
+        "visibility": milestone.visibility,
+    }
+
+
+# --- Tasks ---------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/projects/{int:project_id}/tasks",
+    response=list[TaskOut],
+    summary="The WBS of a project: tasks in tree order with codes and rolled-up figures",
+)
+@paginate(LimitOffsetPagination)
+def list_tasks(request, project_id: int):
+    user = request.auth
+    project, role = access.project_for(user, project_id)
+    milestone_ids = _visible_milestone_ids(user, project)
+    return [
+        _task_out(row, role=role, milestone_ids=milestone_ids)
+        for row in selectors.wbs_for(user=user, project=project)
+    ]
+
+
+@router.post(
+    "/projects/{int:project_id}/tasks",
+    response={201: TaskOut},
+    summary="Add a task to the WBS (vendor roles; 403 for others who can see the project)",
+)
+def create_task(request, project_id: int, payload: TaskIn):
+    """Add a task. Without ``planned_finish``, ``duration_days`` computes it in Japanese business days.
+
+    404 when the project is not visible; 403 when it is but the role may not contribute; 422 on bad input.
+    """
+    user = request.auth
+    project, role = access.project_for(user, project_id)
+    _require(role, Perm.CONTRIBUTE)
+    data = payload.model_dump()
+    fields = _relations(user, project, data)
+    try:
+        task = services.task_save(by=user, project=project, **fields, **data)
+    except ValidationError as error:
+        raise _renamed(error) from error
+    return Status(201, _one_task(user, task, role))
+
+
+@router.patch(
+    "/tasks/{int:task_id}",
+    response=TaskOut,
+    summary="Report progress on a task: percent complete, actual hours, status",
+)
+def update_task_progress(request, task_id: int, payload: TaskProgressPatch):
+    """Change the fields sent. "done" means 100 %; a summary task's figures come from its sub-tasks (422).
+
+    404 when the task is not visible; 403 when it is but the role may not contribute.
+    """
+    user = request.auth
+    task = selectors.task_for(user=user, pk=task_id)
+    role = access.role_in(user, task.project)
+    _require(role, Perm.CONTRIBUTE)
+    services.task_update_progress(by=user, task=task, **payload.model_dump(exclude_unset=True))
+    return _one_task(user, task, role)

@@ -1,0 +1,159 @@
+"""Milestones on the roadmap and the work breakdown structure (WBS) of tasks."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shinrai.core.models import Project, Visibility
+
+
+class Milestone(models.Model):
+    """A date the customer can hold us to, with what is delivered then and how it is judged met.
+
+    The baseline date is the promise as first made and never moves (services refuse to change it once set);
+    the forecast is today's honest expectation, and every change of it is audited with before and after.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField(_("milestone"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    deliverables = models.TextField(_("deliverables"), blank=True)
+    criteria = models.TextField(_("achievement criteria"), blank=True)
+    baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
+    forecast_date = models.DateField(_("forecast date"), null=True, blank=True)
+    actual_date = models.DateField(_("actual date"), null=True, blank=True)
+    # Expectation management: what is (not) included and what may go wrong, said at the start.
+    scope_note = models.TextField(_("scope (what is and is not included)"), blank=True)
+    known_risks = models.TextField(_("known risks"), blank=True)
+    position = models.PositiveIntegerField(_("order on the roadmap"), default=0)
+    visibility = models.CharField(
+        _("visible to"), max_length=16, choices=Visibility.choices, default=Visibility.CUSTOMER
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visibility__in=Visibility.values), name="milestone_visibility_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "position"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_achieved(self) -> bool:
+        return self.actual_date is not None
+
+
+class Task(models.Model):
+    """One node of a project's WBS. A task with sub-tasks is a summary: its figures are rolled up.
+
+    ``position`` orders siblings (0, 1, 2 …; kept dense by the services); the WBS code (1, 1.2, 1.2.3) is
+    computed from it by ``selectors.wbs_for`` and never stored, so moving a task renumbers nothing else.
+    """
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        ON_HOLD = "on_hold", _("On hold")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
+    # RESTRICT: a task with sub-tasks is never deleted on its own (see services.task_delete), while deleting
+    # the whole project still takes its tasks with it.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent task"),
+    )
+    position = models.PositiveIntegerField(_("position among its siblings"), default=0)
+    name = models.CharField(_("task"), max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_finish = models.DateField(_("planned finish"), null=True, blank=True)
+    estimate_hours = models.DecimalField(
+        _("estimate (hours)"), max_digits=9, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    actual_hours = models.DecimalField(
+        _("actual (hours)"), max_digits=9, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
+    milestone = models.ForeignKey(
+        Milestone,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("milestone"),
+    )
+    requirements = models.ManyToManyField(
+        "requirements.Requirement", blank=True, related_name="tasks", verbose_name=_("requirements")
+    )
+    visibility = models.CharField(
+        _("visible to"), max_length=16, choices=Visibility.choices, default=Visibility.CUSTOMER
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__gte=0, progress__lte=100), name="task_progress_0_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_start__isnull=True)
+                | Q(planned_finish__isnull=True)
+                | Q(planned_finish__gte=F("planned_start")),
+                name="task_finish_not_before_start",
+                violation_error_message=_("The planned finish cannot be before the planned start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(estimate_hours__gte=0, actual_hours__gte=0), name="task_hours_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["not_started", "in_progress", "done", "on_hold"]),
+                name="task_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility__in=Visibility.values), name="task_visibility_valid"
+            ),
+            # Done means finished: 100 % and a completion time; anything else has no completion time.
+            models.CheckConstraint(
+                condition=Q(status="done", progress=100, completed_at__isnull=False)
+                | (~Q(status="done") & Q(completed_at__isnull=True)),
+                name="task_done_is_complete",
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="task_not_its_own_parent"),
+        ]
+        indexes = [models.Index(fields=["project", "parent", "position"])]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,215 @@
+"""Progress pages: the roadmap and the WBS in the vendor's workspace, the roadmap in the customer's portal."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shinrai.core import access
+from shinrai.core.access import Perm
+from shinrai.requirements import selectors as requirement_selectors
+
+from . import selectors, services
+from .forms import MilestoneActualForm, MilestoneForm, TaskForm, TaskProgressForm
+from .models import Task
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Show a service's errors on the form's fields, or above the form for fields it does not have."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields and field != NON_FIELD_ERRORS else None, errors)
+
+
+def _messages_of(error: ValidationError) -> str:
+    return " ".join(str(message) for message in error.messages)
+
+
+def _roadmap(project) -> HttpResponse:
+    return redirect("progress:roadmap", pk=project.pk)
+
+
+def _wbs(project, task_id: int | None = None) -> HttpResponse:
+    url = reverse("progress:wbs", args=[project.pk])
+    return redirect(f"{url}#task-{task_id}" if task_id else url)
+
+
+# --- Roadmap ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def roadmap(request: HttpRequest, pk: int) -> HttpResponse:
+    """Goals, then the path of milestones to them: baseline vs forecast, slips, and where we are."""
+    project, role = access.project_for(request.user, pk, Perm.SEE_INTERNAL)
+    return render(
+        request,
+        "progress/roadmap.html",
+        {
+            "project": project,
+            "perms": access.ROLE_PERMS[role],
+            "goals": requirement_selectors.goals_for(user=request.user, project=project),
+            "summary": selectors.project_schedule_summary(user=request.user, project=project),
+            "actual_form": MilestoneActualForm(),
+        },
+    )
+
+
+@login_required
+def milestone_edit(request: HttpRequest, pk: int, milestone_id: int | None = None) -> HttpResponse:
+    project, _role = access.project_for(request.user, pk, Perm.CONTRIBUTE)
+    milestone = None
+    if milestone_id is not None:
+        milestone = selectors.milestone_for(user=request.user, project=project, pk=milestone_id)
+    form = MilestoneForm(request.POST or None, instance=milestone)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        reason = fields.pop("reason", "")
+        try:
+            services.milestone_save(
+                by=request.user, project=project, milestone=milestone, reason=reason, **fields
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The milestone was saved."))
+            return _roadmap(project)
+    return render(
+        request, "progress/milestone_form.html", {"project": project, "form": form, "milestone": milestone}
+    )
+
+
+@login_required
+@require_POST
+def milestone_actual(request: HttpRequest, pk: int, milestone_id: int) -> HttpResponse:
+    """Record the day a milestone was reached."""
+    project, _role = access.project_for(request.user, pk, Perm.CONTRIBUTE)
+    milestone = selectors.milestone_for(user=request.user, project=project, pk=milestone_id)
+    form = MilestoneActualForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the date the milestone was reached."))
+        return _roadmap(project)
+    try:
+        services.milestone_record_actual(
+            by=request.user, milestone=milestone, actual_date=form.cleaned_data["actual_date"]
+        )
+    except ValidationError as error:
+        messages.error(request, _messages_of(error))
+    else:
+        messages.success(request, _("%(name)s was marked as reached.") % {"name": milestone.name})
+    return _roadmap(project)
+
+
+# --- WBS -------------------------------------------------------------------------------------------------
+
+
+@login_required
+def wbs(request: HttpRequest, pk: int) -> HttpResponse:
+    """The WBS as a tree table with rolled-up figures and a quick progress form on every leaf task."""
+    project, role = access.project_for(request.user, pk, Perm.SEE_INTERNAL)
+    rows = selectors.wbs_for(user=request.user, project=project)
+    return render(
+        request,
+        "progress/wbs.html",
+        {
+            "project": project,
+            "perms": access.ROLE_PERMS[role],
+            "rows": rows,
+            "summary": selectors.project_schedule_summary(user=request.user, project=project, rows=rows),
+            "statuses": Task.Status.choices,
+        },
+    )
+
+
+@login_required
+def task_edit(request: HttpRequest, pk: int, task_id: int | None = None) -> HttpResponse:
+    project, _role = access.project_for(request.user, pk, Perm.CONTRIBUTE)
+    task = None
+    if task_id is not None:
+        task = selectors.task_for(user=request.user, pk=task_id, project=project)
+    rows = selectors.wbs_for(user=request.user, project=project)
+    initial = {}
+    if task is None and (parent_id := request.GET.get("parent", "")).isdigit():
+        initial["parent"] = int(parent_id)
+    form = TaskForm(request.POST or None, instance=task, initial=initial, project=project, rows=rows)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        order = fields.pop("order")
+        try:
+            task = services.task_save(
+                by=request.user,
+                project=project,
+                task=task,
+                requirements=list(fields.pop("requirements")),
+                duration_days=fields.pop("duration_days"),
+                position=None if order is None else order - 1,
+                **fields,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The task was saved."))
+            return _wbs(project, task.pk)
+    return render(request, "progress/task_form.html", {"project": project, "form": form, "task": task})
+
+
+@login_required
+@require_POST
+def task_progress(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
+    """The quick progress update on a row of the WBS."""
+    project, _role = access.project_for(request.user, pk, Perm.CONTRIBUTE)
+    task = selectors.task_for(user=request.user, pk=task_id, project=project)
+    form = TaskProgressForm(request.POST)
+    if not form.is_valid():
+        errors = [str(message) for field_errors in form.errors.values() for message in field_errors]
+        messages.error(request, _("%(task)s: %(errors)s") % {"task": task.name, "errors": " ".join(errors)})
+        return _wbs(project, task.pk)
+    try:
+        services.task_update_progress(by=request.user, task=task, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(
+            request, _("%(task)s: %(errors)s") % {"task": task.name, "errors": _messages_of(error)}
+        )
+    else:
+        messages.success(request, _("Progress of %(task)s was saved.") % {"task": task.name})
+    return _wbs(project, task.pk)
+
+
+@login_required
+@require_POST
+def task_delete(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
+    project, _role = access.project_for(request.user, pk, Perm.CONTRIBUTE)
+    task = selectors.task_for(user=request.user, pk=task_id, project=project)
+    try:
+        services.task_delete(by=request.user, task=task)
+    except ValidationError as error:
+        messages.error(request, _messages_of(error))
+        return _wbs(project, task.pk)
+    messages.success(request, _("%(task)s was deleted.") % {"task": task.name})
+    return _wbs(project)
+
+
+# --- Customer portal -------------------------------------------------------------------------------------
+
+
+@login_required
+def portal_roadmap(request: HttpRequest, pk: int) -> HttpResponse:
+    """The roadmap in plain words: where we are going, the milestones, and whether we are on schedule."""
+    project, _role = access.project_for(request.user, pk)
+    return render(
+        request,
+        "progress/portal_roadmap.html",
+        {
+            "project": project,
+            "goals": requirement_selectors.goals_for(user=request.user, project=project),
+            "summary": selectors.project_schedule_summary(user=request.user, project=project),
+            "is_preview": access.is_vendor_user(request.user),
+        },
+    )
