@@ -430,7 +430,7 @@ def task_update_progress(
     new_progress = task.progress if progress is None else progress
     if new_status == Task.Status.DONE:
         if progress is not None and progress != 100 and status is not None:
-            raise ValidationError({"progress": _("A finished task is 100 % complete.")})
+            raise ValidationError({"progress": _("A finished task must be complete (100 percent).")})
         new_progress = 100
     values = {
         "progress": new_progress,
