@@ -5,6 +5,7 @@ console e-mail. `SHINRAI_ENV=production` switches on the secure defaults and req
 a real secret key.
 """
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -14,6 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("SHINRAI_VAR_DIR", BASE_DIR.parent / "var"))
+
+# matplotlib (charts) keeps its font cache in a config directory; without one it tries ~/.config, which a
+# service account may not have, and then builds a temporary one on every start. Set before anything imports
+# matplotlib; an operator's own MPLCONFIGDIR wins.
+os.environ.setdefault("MPLCONFIGDIR", str(VAR_DIR / "matplotlib"))
+with contextlib.suppress(OSError):  # unwritable: matplotlib warns and falls back to a temporary directory
+    Path(os.environ["MPLCONFIGDIR"]).mkdir(parents=True, exist_ok=True)
 
 
 def envbool(name: str, default: bool) -> bool:
@@ -175,6 +183,22 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Cache: rendered charts (SVG) are kept here, keyed by the data they were drawn from (see
+# shinrai/progress/chart_data.py). In-process memory by default; SHINRAI_CACHE_URL=redis://… shares one cache
+# between processes and machines.
+CACHE_URL = os.environ.get("SHINRAI_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "shinrai",
+            "OPTIONS": {"MAX_ENTRIES": envint("SHINRAI_CACHE_MAX_ENTRIES", 300)},
+        }
+    )
+}
 
 # E-mail: printed to the console unless SMTP is configured.
 EMAIL_BACKEND = os.environ.get(

@@ -36,4 +36,5 @@ urlpatterns = [
     path("", include("shinrai.core.urls")),
     path("", include("shinrai.requirements.urls")),
     path("", include("shinrai.progress.urls")),
+    path("", include("shinrai.progress.report_urls")),
 ]

@@ -8,6 +8,7 @@ from ninja.errors import ValidationError as InputError
 
 from shinrai.core.api import router as core_router
 from shinrai.progress.api import router as progress_router
+from shinrai.progress.report_api import router as report_router
 from shinrai.requirements.api import router as requirements_router
 
 from .auth import api_auth
@@ -82,3 +83,4 @@ def invalid_input(request, exc):
 api.add_router("/", core_router)
 api.add_router("/", requirements_router)
 api.add_router("/", progress_router)
+api.add_router("/", report_router)

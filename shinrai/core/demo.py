@@ -1,18 +1,29 @@
 """Demo data: a Japanese vendor, its customers and a partner vendor, six projects, a user for every role.
 
-Idempotent: running it again changes nothing that is already there (passwords of existing users included).
+Two projects also have a plan: YMD-2026-01 (in development) and MDR-2026-01 (in testing) get milestones
+(one slipped by a few business days, with the reason) and a WBS with owners, estimates, actual hours and
+progress as of late November 2026, written through the progress services like a PM would.
+
+Idempotent: running it again changes nothing that is already there (passwords of existing users included;
+a project's plan is written only while the project has no milestones and no tasks).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
+
+from shinrai.progress import services as progress_services
+from shinrai.progress import workdays
+from shinrai.progress.models import Milestone, Task
 
 from . import services
-from .models import Organization, Project, Role, User
+from .models import Organization, Project, Role, User, Visibility
 
 DEMO_PASSWORD = "shinrai-demo-2026"
 
@@ -199,10 +210,412 @@ PROJECTS = [
 ]
 
 
+# --- Plans (milestones and WBS) ------------------------------------------------------------------------
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+INTERNAL, SHARED, PARTNERS = Visibility.INTERNAL, Visibility.CUSTOMER, Visibility.PARTNERS
+
+
+@dataclass(frozen=True)
+class DemoMilestone:
+    name: str
+    baseline: date
+    deliverables: str = ""
+    criteria: str = ""
+    reached: date | None = None
+    forecast: date | None = None  # a forecast moved away from the baseline (a slip) …
+    reason: str = ""  # … and why, as the PM wrote it
+    visibility: str = SHARED
+
+
+@dataclass(frozen=True)
+class DemoTask:
+    """A WBS task; one with ``children`` is a summary (its figures are rolled up, never reported)."""
+
+    name: str
+    owner: str = ""  # local part of a demo e-mail of the vendor: "pm", "dev", "manager"
+    start: date | None = None
+    days: int = 0  # business days (weekends and Japanese public holidays skipped)
+    hours: int = 0  # estimate
+    actual: float = 0
+    progress: int = 0
+    done_on: date | None = None  # finished on this day (status done)
+    milestone: str = ""  # name of the milestone the task delivers
+    visibility: str = SHARED
+    children: tuple[DemoTask, ...] = field(default_factory=tuple)
+
+
+def _t(name, owner, start, days, hours, actual=0, progress=0, done_on=None, **more) -> DemoTask:
+    return DemoTask(name, owner, start, days, hours, actual, progress, done_on, **more)
+
+
+def _phase(name, *children, milestone="", visibility=SHARED) -> DemoTask:
+    return DemoTask(name, milestone=milestone, visibility=visibility, children=children)
+
+
+D = date
+PLANS: dict[str, tuple[list[DemoMilestone], list[DemoTask]]] = {
+    # Manufacturer, in development: design ran 20 % over (see the internal note); one screen grew by a
+    # change agreed on 11/10, so the build milestone moved by three business days.
+    "YMD-2026-01": (
+        [
+            DemoMilestone(
+                "要件定義完了",
+                D(2026, 5, 29),
+                "要件定義書、業務フロー図（生産計画・工程進捗・出荷）",
+                "要件定義書を山田様に承認いただくこと",
+                reached=D(2026, 5, 28),
+            ),
+            DemoMilestone(
+                "設計完了",
+                D(2026, 9, 30),
+                "基本設計書（画面・帳票・外部連携）、詳細設計書、DB定義書",
+                "設計レビューの指摘事項がすべて対応済みであること",
+                reached=D(2026, 9, 30),
+            ),
+            DemoMilestone(
+                "製造・単体テスト完了",
+                D(2026, 12, 18),
+                "全機能のプログラム、単体テスト結果報告書",
+                "単体テストの不合格項目がゼロであること",
+                forecast=D(2026, 12, 23),
+                reason="工程進捗画面に設備停止理由の入力を追加（11/10 の仕様変更合意）したため",
+            ),
+            DemoMilestone(
+                "社内品質レビュー（出荷判定）",
+                D(2026, 12, 24),
+                "品質報告書（社内向け）",
+                "重大な指摘がないこと",
+                visibility=INTERNAL,
+            ),
+            DemoMilestone(
+                "結合テスト完了",
+                D(2027, 2, 5),
+                "結合テスト仕様書・結果報告書",
+                "納期回答の当日処理（500件）が30分以内に終わること",
+            ),
+            DemoMilestone(
+                "本番稼働",
+                D(2027, 3, 15),
+                "本番環境、操作マニュアル、移行済みデータ",
+                "全工場で生産計画を新システムで作成できること",
+            ),
+        ],
+        [
+            _phase(
+                "要件定義",
+                _t(
+                    "現行業務ヒアリング（生産計画・工程管理）",
+                    "pm",
+                    D(2026, 4, 1),
+                    8,
+                    48,
+                    52,
+                    done_on=D(2026, 4, 10),
+                ),
+                _t("要件定義書の作成", "pm", D(2026, 4, 13), 14, 96, 104, done_on=D(2026, 5, 1)),
+                _t(
+                    "要件定義レビュー・承認",
+                    "pm",
+                    D(2026, 5, 7),
+                    12,
+                    32,
+                    30,
+                    done_on=D(2026, 5, 28),
+                    milestone="要件定義完了",
+                ),
+            ),
+            _phase(
+                "設計",
+                _t(
+                    "画面設計（生産計画・工程進捗・出荷）",
+                    "dev",
+                    D(2026, 6, 1),
+                    20,
+                    120,
+                    150,
+                    done_on=D(2026, 6, 30),
+                ),
+                _t(
+                    "帳票設計（作業指示書・出荷予定表）",
+                    "dev",
+                    D(2026, 6, 15),
+                    10,
+                    48,
+                    56,
+                    done_on=D(2026, 6, 26),
+                ),
+                _t(
+                    "外部インターフェース設計（基幹システム連携）",
+                    "pm",
+                    D(2026, 6, 29),
+                    15,
+                    64,
+                    80,
+                    done_on=D(2026, 7, 22),
+                ),
+                _t("DB・詳細設計", "dev", D(2026, 7, 21), 35, 200, 236, done_on=D(2026, 9, 10)),
+                _t(
+                    "設計レビュー",
+                    "pm",
+                    D(2026, 9, 14),
+                    10,
+                    24,
+                    28,
+                    done_on=D(2026, 9, 30),
+                    milestone="設計完了",
+                ),
+            ),
+            _phase(
+                "製造・単体テスト",
+                _t("生産計画画面の製造", "dev", D(2026, 10, 1), 15, 120, 128, done_on=D(2026, 10, 23)),
+                _t(
+                    "工程進捗画面の製造（設備停止理由の入力を追加）", "dev", D(2026, 10, 13), 20, 160, 150, 70
+                ),
+                _t("MRP計算バッチの製造", "dev", D(2026, 10, 22), 25, 200, 120, 55),
+                _t("帳票出力の製造", "dev", D(2026, 11, 9), 15, 96, 30, 30),
+                _t("基幹システム連携の製造", "pm", D(2026, 11, 16), 15, 120),
+                _t("単体テスト", "dev", D(2026, 11, 30), 14, 80, milestone="製造・単体テスト完了"),
+                _t("社内コードレビュー", "manager", D(2026, 11, 2), 30, 40, 16, 40, visibility=INTERNAL),
+                _t(
+                    "工数見積差異の分析と再見積",
+                    "manager",
+                    D(2026, 11, 16),
+                    3,
+                    8,
+                    10,
+                    done_on=D(2026, 11, 18),
+                    visibility=INTERNAL,
+                ),
+            ),
+            _phase(
+                "結合テスト",
+                _t("結合テスト仕様書の作成", "pm", D(2026, 12, 1), 12, 64),
+                _t("結合テストの実施", "dev", D(2027, 1, 6), 20, 160),
+                _t("性能テスト（納期回答の当日処理）", "dev", D(2027, 1, 20), 10, 48),
+                _t("結合テスト結果報告", "pm", D(2027, 2, 4), 2, 8, milestone="結合テスト完了"),
+            ),
+            _phase(
+                "移行・本番稼働",
+                _t("マスタデータ移行（品目・工程・設備）", "dev", D(2027, 2, 8), 10, 80),
+                _t("現場リーダー向け操作研修", "pm", D(2027, 2, 24), 8, 32),
+                _t("本番切替・稼働立ち上げ支援", "pm", D(2027, 3, 8), 10, 64, milestone="本番稼働"),
+            ),
+        ],
+    ),
+    # Retailer, in testing: the load test found slow payment API responses; the partner vendor (payment
+    # and cloud work is shared with them) and the vendor investigate, so the system test moved.
+    "MDR-2026-01": (
+        [
+            DemoMilestone(
+                "要件定義完了",
+                D(2026, 3, 13),
+                "要件定義書、画面遷移図",
+                "要件定義書を小林様に承認いただくこと",
+                reached=D(2026, 3, 12),
+            ),
+            DemoMilestone(
+                "設計完了",
+                D(2026, 5, 29),
+                "画面デザイン、注文・決済フロー設計書",
+                "スマートフォンでの注文手順が3分以内で終わる設計であること",
+                reached=D(2026, 5, 29),
+            ),
+            DemoMilestone(
+                "製造完了",
+                D(2026, 9, 18),
+                "全機能のプログラム",
+                "全機能がテスト環境で動くこと",
+                reached=D(2026, 9, 18),
+            ),
+            DemoMilestone(
+                "総合テスト・負荷試験完了",
+                D(2026, 11, 27),
+                "総合テスト結果報告書、負荷試験結果報告書",
+                "同時1,000注文で決済の応答が2秒以内であること",
+                forecast=D(2026, 12, 2),
+                reason="負荷試験で決済APIの応答遅延が見つかり、協力会社と原因を調べて再試験するため",
+                visibility=PARTNERS,
+            ),
+            DemoMilestone(
+                "受入テスト完了",
+                D(2026, 12, 11),
+                "受入テスト結果（お客様作成）",
+                "お客様の受入テストで重大な不具合がないこと",
+            ),
+            DemoMilestone(
+                "本番公開",
+                D(2026, 12, 21),
+                "新しいネットスーパーサイト",
+                "本番環境で注文から配送手配まで通して動くこと",
+            ),
+        ],
+        [
+            _phase(
+                "要件定義",
+                _t("現行サイトのアクセス解析", "dev", D(2026, 1, 15), 8, 40, 38, done_on=D(2026, 1, 26)),
+                _t("要件定義書の作成", "pm", D(2026, 1, 27), 20, 120, 132, done_on=D(2026, 2, 25)),
+                _t(
+                    "要件定義レビュー",
+                    "pm",
+                    D(2026, 2, 26),
+                    10,
+                    24,
+                    22,
+                    done_on=D(2026, 3, 12),
+                    milestone="要件定義完了",
+                ),
+            ),
+            _phase(
+                "設計",
+                _t(
+                    "画面デザイン（スマートフォン優先）",
+                    "dev",
+                    D(2026, 3, 16),
+                    20,
+                    120,
+                    118,
+                    done_on=D(2026, 4, 14),
+                ),
+                _t("注文・決済フロー設計", "pm", D(2026, 4, 1), 15, 80, 90, done_on=D(2026, 4, 21)),
+                _t(
+                    "商品検索・在庫連携設計",
+                    "dev",
+                    D(2026, 4, 22),
+                    20,
+                    96,
+                    100,
+                    done_on=D(2026, 5, 27),
+                    milestone="設計完了",
+                ),
+            ),
+            _phase(
+                "製造",
+                _t("会員登録・ログイン機能", "dev", D(2026, 6, 1), 20, 120, 126, done_on=D(2026, 6, 26)),
+                _t("商品検索・一覧画面", "dev", D(2026, 6, 29), 25, 160, 150, done_on=D(2026, 8, 3)),
+                _t("カート・注文機能", "dev", D(2026, 7, 13), 30, 200, 214, done_on=D(2026, 8, 26)),
+                _t(
+                    "決済API連携",
+                    "pm",
+                    D(2026, 8, 3),
+                    30,
+                    160,
+                    196,
+                    done_on=D(2026, 9, 18),
+                    milestone="製造完了",
+                    visibility=PARTNERS,
+                ),
+                visibility=PARTNERS,
+            ),
+            _phase(
+                "テスト",
+                _t("結合テスト", "dev", D(2026, 9, 24), 20, 120, 128, done_on=D(2026, 10, 23)),
+                _t("総合テスト（注文から配送手配までの通し確認）", "pm", D(2026, 10, 26), 20, 120, 96, 80),
+                _t(
+                    "負荷試験（決済API・同時1,000注文）",
+                    "dev",
+                    D(2026, 11, 2),
+                    10,
+                    64,
+                    70,
+                    60,
+                    milestone="総合テスト・負荷試験完了",
+                    visibility=PARTNERS,
+                ),
+                _t("セキュリティ診断", "manager", D(2026, 11, 9), 8, 40, 40, done_on=D(2026, 11, 19)),
+                _t("受入テスト支援", "pm", D(2026, 11, 30), 10, 48, milestone="受入テスト完了"),
+                _t(
+                    "負荷試験の遅延原因の分析", "manager", D(2026, 11, 16), 8, 32, 20, 50, visibility=INTERNAL
+                ),
+                visibility=PARTNERS,
+            ),
+            _phase(
+                "公開準備",
+                _t("本番環境構築（クラウド）", "dev", D(2026, 11, 16), 10, 64, 30, 40, visibility=PARTNERS),
+                _t("会員・商品データ移行", "dev", D(2026, 12, 1), 10, 64),
+                _t("本番公開・切替", "pm", D(2026, 12, 15), 5, 24, milestone="本番公開"),
+                visibility=PARTNERS,
+            ),
+        ],
+    ),
+}
+
+
+def _finished_at(day: date) -> datetime:
+    """6 p.m. in Tokyo on ``day``, never later than now (the services refuse the future)."""
+    return min(datetime.combine(day, time(18, 0), tzinfo=TOKYO), timezone.now())
+
+
+def _load_plan(project: Project, pm: User, vendor: dict[str, User]) -> tuple[int, int]:
+    """Milestones and WBS of a demo project, through the services. Returns (milestones, tasks) created."""
+    milestones_data, wbs = PLANS[project.code]
+    today = timezone.localdate()
+    milestones: dict[str, Milestone] = {}
+    for data in milestones_data:
+        milestone = progress_services.milestone_save(
+            by=pm,
+            project=project,
+            name=data.name,
+            baseline_date=data.baseline,
+            deliverables=data.deliverables,
+            criteria=data.criteria,
+            visibility=data.visibility,
+        )
+        if data.forecast:
+            progress_services.milestone_save(
+                by=pm, project=project, milestone=milestone, forecast_date=data.forecast, reason=data.reason
+            )
+        if data.reached and data.reached <= today:
+            progress_services.milestone_record_actual(by=pm, milestone=milestone, actual_date=data.reached)
+        milestones[data.name] = milestone
+
+    count = 0
+
+    def add(data: DemoTask, parent: Task | None) -> None:
+        nonlocal count
+        fields = {}
+        if data.start is not None:
+            fields["planned_start"] = workdays.add_business_days(data.start, 0)
+            fields["duration_days"] = data.days
+        task = progress_services.task_save(
+            by=pm,
+            project=project,
+            name=data.name,
+            parent=parent,
+            owner=vendor.get(data.owner),
+            estimate_hours=Decimal(data.hours),
+            milestone=milestones.get(data.milestone),
+            visibility=data.visibility,
+            **fields,
+        )
+        count += 1
+        for child in data.children:
+            add(child, task)
+        if data.done_on is not None and data.done_on <= today:
+            progress_services.task_update_progress(
+                by=vendor.get(data.owner, pm),
+                task=task,
+                actual_hours=Decimal(str(data.actual)),
+                status=Task.Status.DONE,
+                at=_finished_at(data.done_on),
+            )
+        elif data.progress or data.actual:
+            progress_services.task_update_progress(
+                by=vendor.get(data.owner, pm),
+                task=task,
+                progress=data.progress,
+                actual_hours=Decimal(str(data.actual)),
+            )
+
+    for phase in wbs:
+        add(phase, None)
+    return len(milestones), count
+
+
 @transaction.atomic
 def load_demo() -> dict[str, int]:
     """Create whatever part of the demo is missing. Returns how many objects were created."""
-    created = {"organizations": 0, "users": 0, "projects": 0}
+    created = {"organizations": 0, "users": 0, "projects": 0, "milestones": 0, "tasks": 0}
     orgs: dict[str, Organization] = {}
     for name, kind, industry in ORGANIZATIONS:
         orgs[name], new = Organization.objects.get_or_create(
@@ -246,4 +659,13 @@ def load_demo() -> dict[str, int]:
             created["projects"] += 1
         for email, role in demo.members:
             services.member_add(by=admin, project=project, user=users[email], role=role)
+        has_plan = (
+            Milestone.objects.filter(project=project).exists()
+            or Task.objects.filter(project=project).exists()
+        )
+        if demo.code in PLANS and not has_plan:
+            vendor = {email.split("@")[0]: users[email] for email in users if email.endswith(f"@{V}")}
+            milestones, tasks = _load_plan(project, users[_m("pm", V)], vendor)
+            created["milestones"] += milestones
+            created["tasks"] += tasks
     return created

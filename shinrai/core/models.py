@@ -245,6 +245,13 @@ AUDIT_ACTION_LABELS = {
     "task.move": _("Task moved"),
     "task.progress": _("Task progress reported"),
     "task.delete": _("Task deleted"),
+    "report.create": _("Weekly report drafted"),
+    "report.update": _("Weekly report draft changed"),
+    "report.publish": _("Weekly report published"),
+    "report.correct": _("Weekly report corrected"),
+    "report.acknowledge": _("Weekly report acknowledged"),
+    "report.ask": _("Question on a weekly report"),
+    "report.answer": _("Answer on a weekly report"),
 }
 
 

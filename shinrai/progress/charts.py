@@ -339,7 +339,7 @@ LABELS: dict[str, dict[str, str]] = {
         "weekend": "土日",
         "holiday": "祝日・休日",
         "omitted": "先頭 {shown} 行のみ表示しています（残り {omitted} 行は省略）",
-        "slip": "{days:+d}日",
+        "slip": "{days:+d}営業日",
         "done": "完了",
         "remaining": "残作業",
         "ideal": "理想線",
@@ -374,7 +374,7 @@ LABELS: dict[str, dict[str, str]] = {
         "weekend": "Weekend",
         "holiday": "Holiday",
         "omitted": "Showing the first {shown} rows ({omitted} more not shown)",
-        "slip": "{days:+d}d",
+        "slip": "{days:+d} business days",
         "done": "Done",
         "remaining": "Remaining work",
         "ideal": "Ideal",
@@ -848,7 +848,8 @@ def gantt(
     """A Gantt chart: one row per task or milestone, baseline (thin grey) under forecast (thick) bars.
 
     The forecast bar is filled from its start up to ``progress`` percent. Milestones are diamonds, with
-    a hollow grey diamond at the baseline date and the slip in calendar days when the forecast moved.
+    a hollow grey diamond at the baseline date and the slip in business days when the forecast moved
+    (as on the roadmap: weekends, Japanese public holidays and ``extra_holidays`` not counted).
     Weekends and holidays are shaded, today is a red line. ``zoom`` "week" labels each week
     (``11/23(月)``) under a month header (``2026年11月``); "month" labels months under a year header.
     The range defaults to the rows' dates rounded out to whole weeks or months. The figure is ``width``
@@ -978,7 +979,10 @@ def _draw_gantt(rows, omitted, texts, language, today, first, last, zoom, title,
                 milestones["x"].append(x(point) + 0.5)
                 milestones["y"].append(i)
                 milestones["color"].append(strong)
-                _milestone_note(ax, figure, i, x(point) + 0.5, point, base_point, row, texts)
+                if first <= point <= last:  # a note outside the range would be drawn over the names
+                    _milestone_note(
+                        ax, figure, i, x(point) + 0.5, point, base_point, row, texts, extra_holidays
+                    )
             continue
         if baseline:
             baseline_verts.append(_bar(x(baseline[0]), x(baseline[1]) + 1, i + 0.2, i + 0.36))
@@ -1085,13 +1089,18 @@ def _summary_bar(x0: float, x1: float, y: float, day_width: float):
     return ((x0, top), (x1, top), (x1, point), (x1 - tip, bar_bottom), (x0 + tip, bar_bottom), (x0, point))
 
 
-def _milestone_note(ax, figure, i, x, point, base_point, row, texts) -> None:
-    """Date (and slip against the baseline, in calendar days) to the right of a milestone diamond."""
+def _milestone_note(ax, figure, i, x, point, base_point, row, texts, extra_holidays) -> None:
+    """Date (and slip against the baseline, in business days) to the right of a milestone diamond."""
     label = f"{point.month}/{point.day}"
     color = _MUTED
-    if base_point and base_point != point:
-        label += " " + texts["slip"].format(days=(point - base_point).days)
-        if point > base_point and row.progress < 100:
+    slip = 0
+    if base_point:
+        slip = workdays.business_days_between(
+            base_point, point, inclusive=False, extra_holidays=extra_holidays
+        )
+    if slip:
+        label += " " + texts["slip"].format(days=slip)
+        if slip > 0 and row.progress < 100:
             color = STATUS_COLORS["late"][0]
     offset = transforms.offset_copy(ax.transData, fig=figure, x=7, units="points")
     ax.text(
@@ -1396,6 +1405,11 @@ def burndown(
 # EVM
 
 
+def _marker_size(xs: list[float]) -> float:
+    """Small dots on a line; a value known at one date only (no line) gets a dot big enough to see."""
+    return 2.8 if len(xs) > 1 else 6.0
+
+
 def evm(
     points: Iterable[EvmPoint | EvmResult],
     *,
@@ -1480,9 +1494,9 @@ def evm(
                 linestyle=style,
                 linewidth=line_width,
                 marker="o",
-                markersize=2.8,
+                markersize=_marker_size(xs),
                 label=label,
-                zorder=4,
+                zorder=6,  # above today's line: a figure known for today only sits on it
             )
         if bac is not None:
             upper.axhline(
@@ -1497,7 +1511,16 @@ def evm(
         for name, label, color in (("spi", index_names[0], _SPI), ("cpi", index_names[1], _CPI)):
             xs, ys = series(name)
             indices += ys
-            lower.plot(xs, ys, color=color, linewidth=1.7, marker="o", markersize=2.8, zorder=4, label=label)
+            lower.plot(
+                xs,
+                ys,
+                color=color,
+                linewidth=1.7,
+                marker="o",
+                markersize=_marker_size(xs),
+                zorder=6,
+                label=label,
+            )
         low = max(0.0, min([0.6, *[v - 0.1 for v in indices]]))
         high = min(2.5, max([1.4, *[v + 0.1 for v in indices]]))
         lower.set_ylim(low, high)

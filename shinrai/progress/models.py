@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shinrai.core.models import Project, Visibility
 
@@ -157,3 +158,184 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Weekly reports (週次報告) ----------------------------------------------------------------------------
+
+
+class WeeklyReport(models.Model):
+    """One version of a project's report for one week (Monday to Sunday, Asia/Tokyo).
+
+    A draft has no version. Publishing makes it version 1; a correction after publication is a new row
+    (version 2, 3 …) that ``corrects`` the previous version, is published at once and says why it was
+    corrected — the published text itself is never changed, so what the customer read stays on record.
+    """
+
+    class Rag(models.TextChoices):
+        GREEN = "green", _("Green: on track")
+        AMBER = "amber", _("Amber: at risk")
+        RED = "red", _("Red: off track")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="weekly_reports")
+    week_start = models.DateField(_("week starting (Monday)"))
+    status = models.CharField(_("status"), max_length=8, choices=Rag.choices, default=Rag.GREEN)
+    status_reason = models.TextField(_("reason for the status"), blank=True)
+    # The fixed form of a weekly report: 完了したこと / 課題・リスク / 次のアクション.
+    done = models.TextField(pgettext_lazy("weekly report", "Done"), blank=True)
+    problem = models.TextField(pgettext_lazy("weekly report", "Problem"), blank=True)
+    next_action = models.TextField(pgettext_lazy("weekly report", "Next Action"), blank=True)
+    schedule_outlook = models.TextField(_("schedule outlook"), blank=True)
+    cost_outlook = models.TextField(_("cost outlook"), blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
+    version = models.PositiveIntegerField(_("version"), null=True, blank=True)
+    corrects = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrected_by",
+        verbose_name=_("corrects"),
+    )
+    correction_note = models.TextField(_("what was corrected and why"), blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("weekly report")
+        verbose_name_plural = _("weekly reports")
+        ordering = ["-week_start", "-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["green", "amber", "red"]), name="weekly_report_status_valid"
+            ),
+            # Amber and red always say why.
+            models.CheckConstraint(
+                condition=Q(status="green") | ~Q(status_reason=""),
+                name="weekly_report_reason_for_amber_red",
+                violation_error_message=_("Give the reason for an amber or red status."),
+            ),
+            # A draft has no version and no publication; a published report has both.
+            models.CheckConstraint(
+                condition=Q(state="draft", version__isnull=True, published_at__isnull=True)
+                | Q(state="published", version__gte=1, published_at__isnull=False),
+                name="weekly_report_state_consistent",
+            ),
+            # A correction is a later version and says what was corrected.
+            models.CheckConstraint(
+                condition=Q(corrects__isnull=True, version__isnull=True)
+                | Q(corrects__isnull=True, version=1)
+                | (Q(corrects__isnull=False, version__gt=1) & ~Q(correction_note="")),
+                name="weekly_report_correction_consistent",
+            ),
+            # One report per project and week (its corrections hang off it), one row per version.
+            models.UniqueConstraint(
+                fields=["project", "week_start"],
+                condition=Q(corrects__isnull=True),
+                name="weekly_report_one_per_week",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "week_start", "version"], name="weekly_report_version_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "week_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.week_start:%Y-%m-%d} v{self.version or '-'}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == self.State.PUBLISHED
+
+    @property
+    def is_correction(self) -> bool:
+        return self.corrects_id is not None
+
+
+class ReportAcknowledgement(models.Model):
+    """A customer's "I have read this report" — once per person and report version."""
+
+    report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="acknowledgements")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(_("acknowledged at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report acknowledgement")
+        verbose_name_plural = _("report acknowledgements")
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "user"], name="report_acknowledgement_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} ✓ {self.user}"
+
+
+class ReportComment(models.Model):
+    """The question-and-answer thread under a published report: the customer asks, the vendor answers."""
+
+    report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("comment"), max_length=4000)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="answers"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report comment")
+        verbose_name_plural = _("report comments")
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="report_comment_not_blank")]
+
+    def __str__(self) -> str:
+        return self.body[:40]
+
+
+class PlainLanguageTerm(models.Model):
+    """A vendor's glossary entry: a word a non-technical customer may not know, and what it means."""
+
+    vendor_org = models.ForeignKey(
+        "core.Organization",
+        on_delete=models.CASCADE,
+        related_name="plain_terms",
+        limit_choices_to={"kind": "vendor"},
+        verbose_name=_("vendor"),
+    )
+    term = models.CharField(_("term"), max_length=64)
+    plain_ja = models.CharField(_("plain explanation (Japanese)"), max_length=300)
+    plain_en = models.CharField(_("plain explanation (English)"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("plain-language term")
+        verbose_name_plural = _("plain-language terms")
+        ordering = ["term"]
+        constraints = [
+            models.UniqueConstraint(fields=["vendor_org", "term"], name="plain_term_unique_per_vendor"),
+            models.CheckConstraint(condition=~Q(term=""), name="plain_term_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.term

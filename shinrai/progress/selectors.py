@@ -8,6 +8,7 @@ task's depth, WBS code and rolled-up figures, in a fixed number of queries whate
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -37,12 +38,21 @@ _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
 
 
+def _narrowed(queryset: QuerySet, visibilities: Collection[str] | None) -> QuerySet:
+    return queryset if visibilities is None else queryset.filter(visibility__in=list(visibilities))
+
+
 # --- Milestones ------------------------------------------------------------------------------------------
 
 
-def milestones_for(*, user: User, project: Project) -> QuerySet[Milestone]:
-    """The project's milestones the user may see, in roadmap order."""
-    return access.items_visible_to(user, Milestone.objects.filter(project=project))
+def milestones_for(
+    *, user: User, project: Project, visibilities: Collection[str] | None = None
+) -> QuerySet[Milestone]:
+    """The project's milestones the user may see, in roadmap order.
+
+    ``visibilities`` narrows them further (never widens): e.g. a vendor previewing the customer's view.
+    """
+    return _narrowed(access.items_visible_to(user, Milestone.objects.filter(project=project)), visibilities)
 
 
 def milestone_for(*, user: User, project: Project, pk) -> Milestone:
@@ -56,8 +66,9 @@ def milestone_for(*, user: User, project: Project, pk) -> Milestone:
 # --- Tasks -----------------------------------------------------------------------------------------------
 
 
-def tasks_for(*, user: User, project: Project) -> QuerySet[Task]:
-    return access.items_visible_to(user, Task.objects.filter(project=project))
+def tasks_for(*, user: User, project: Project, visibilities: Collection[str] | None = None) -> QuerySet[Task]:
+    """The project's tasks the user may see, narrowed to ``visibilities`` when given."""
+    return _narrowed(access.items_visible_to(user, Task.objects.filter(project=project)), visibilities)
 
 
 def owner_candidates(*, project: Project) -> QuerySet[User]:
@@ -121,8 +132,10 @@ def _summary_status(statuses: list[str]) -> str:
     return Task.Status.IN_PROGRESS
 
 
-def wbs_for(*, user: User, project: Project) -> list[WbsRow]:
+def wbs_for(*, user: User, project: Project, visibilities: Collection[str] | None = None) -> list[WbsRow]:
     """The WBS as ``user`` may see it, flat in tree order, with codes and rollups. Three queries in all.
+
+    ``visibilities`` narrows what the user may see further (the customer's view previewed by a vendor).
 
     * Siblings are ordered by ``position`` (then id); codes count them from 1: 1, 1.1, 1.2, 1.2.1 …
     * Codes come from the whole tree, so that a code means the same task to the vendor and to the customer
@@ -138,7 +151,7 @@ def wbs_for(*, user: User, project: Project) -> list[WbsRow]:
         children[parent_id].append((position, task_id))
     visible = {
         task.id: task
-        for task in tasks_for(user=user, project=project)
+        for task in tasks_for(user=user, project=project, visibilities=visibilities)
         .select_related("owner", "milestone")
         .prefetch_related(
             Prefetch(

@@ -7,7 +7,7 @@ at once cannot create a cycle or give two siblings the same position.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -408,11 +408,13 @@ def task_update_progress(
     progress: int | None = None,
     actual_hours: Decimal | None = None,
     status: str | None = None,
+    at: datetime | None = None,
 ) -> Task:
     """Report progress on a task without sub-tasks: percent complete, actual hours to date, status.
 
-    Done means 100 % (a different percent with "done" is refused) and stamps ``completed_at``; reopening
-    clears it. Reporting progress on a task that has not started marks it in progress.
+    Done means 100 % (a different percent with "done" is refused) and stamps ``completed_at`` with ``at``
+    (when the work was finished; default now, never in the future); reopening clears it. Reporting progress
+    on a task that has not started marks it in progress.
     A summary task's figures are computed from its sub-tasks and cannot be reported directly.
     """
     if Task.objects.filter(parent=task).exists():
@@ -423,6 +425,9 @@ def task_update_progress(
         raise ValidationError({"actual_hours": _("Actual hours cannot be negative.")})
     if status is not None and status not in Task.Status.values:
         raise ValidationError({"status": _("Choose a valid status.")})
+    now = timezone.now()
+    if at is not None and at > now:
+        raise ValidationError({"completed_at": _("Work cannot be finished in the future.")})
 
     new_status = status or task.status
     if status is None and task.status == Task.Status.NOT_STARTED and progress:
@@ -436,7 +441,7 @@ def task_update_progress(
         "progress": new_progress,
         "actual_hours": task.actual_hours if actual_hours is None else Decimal(actual_hours),
         "status": new_status,
-        "completed_at": (task.completed_at or timezone.now()) if new_status == Task.Status.DONE else None,
+        "completed_at": (task.completed_at or at or now) if new_status == Task.Status.DONE else None,
     }
     changed = {
         name: (getattr(task, name), value) for name, value in values.items() if getattr(task, name) != value

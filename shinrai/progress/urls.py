@@ -22,5 +22,8 @@ urlpatterns = [
     path("projects/<int:pk>/wbs/<int:task_id>/", views.task_edit, name="task_edit"),
     path("projects/<int:pk>/wbs/<int:task_id>/progress/", views.task_progress, name="task_progress"),
     path("projects/<int:pk>/wbs/<int:task_id>/delete/", views.task_delete, name="task_delete"),
+    path("projects/<int:pk>/gantt/", views.gantt, name="gantt"),
+    path("projects/<int:pk>/progress-charts/", views.progress_charts, name="progress_charts"),
     path("portal/projects/<int:pk>/roadmap/", views.portal_roadmap, name="portal_roadmap"),
+    path("portal/projects/<int:pk>/schedule/", views.portal_schedule, name="portal_schedule"),
 ]

@@ -1,4 +1,5 @@
-"""Progress pages: the roadmap and the WBS in the vendor's workspace, the roadmap in the customer's portal."""
+"""Progress pages: roadmap, WBS, Gantt and progress charts in the vendor's workspace; roadmap and schedule
+in the customer's portal."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from shinrai.core import access
 from shinrai.core.access import Perm
 from shinrai.requirements import selectors as requirement_selectors
 
-from . import selectors, services
+from . import chart_data, selectors, services
 from .forms import MilestoneActualForm, MilestoneForm, TaskForm, TaskProgressForm
 from .models import Task
 
@@ -196,6 +197,43 @@ def task_delete(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
     return _wbs(project)
 
 
+# --- Charts ----------------------------------------------------------------------------------------------
+
+
+def _zoom(request: HttpRequest, default: str) -> str:
+    zoom = request.GET.get("zoom", default)
+    return zoom if zoom in chart_data.ZOOMS else default
+
+
+@login_required
+def gantt(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tasks and milestones on a timeline, every task the vendor has; ?zoom=week (default) or month."""
+    project, _role = access.project_for(request.user, pk, Perm.SEE_INTERNAL)
+    zoom = _zoom(request, "week")
+    project_charts = chart_data.ProjectCharts(
+        user=request.user, project=project, audience=chart_data.Audience.VENDOR
+    )
+    return render(
+        request,
+        "progress/gantt.html",
+        {"project": project, "zoom": zoom, "gantt": project_charts.gantt(zoom=zoom)},
+    )
+
+
+@login_required
+def progress_charts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Burndown and earned value (PV, EV, AC, SPI, CPI, EAC), with what the figures mean."""
+    project, _role = access.project_for(request.user, pk, Perm.SEE_INTERNAL)
+    project_charts = chart_data.ProjectCharts(
+        user=request.user, project=project, audience=chart_data.Audience.VENDOR
+    )
+    return render(
+        request,
+        "progress/progress_charts.html",
+        {"project": project, "charts": project_charts.progress(), "today": project_charts.today},
+    )
+
+
 # --- Customer portal -------------------------------------------------------------------------------------
 
 
@@ -210,6 +248,27 @@ def portal_roadmap(request: HttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "goals": requirement_selectors.goals_for(user=request.user, project=project),
             "summary": selectors.project_schedule_summary(user=request.user, project=project),
+            "is_preview": access.is_vendor_user(request.user),
+        },
+    )
+
+
+@login_required
+def portal_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Gantt of the shared tasks and milestones (by month unless asked) and the burndown in percent."""
+    project, _role = access.project_for(request.user, pk)
+    zoom = _zoom(request, "month")
+    project_charts = chart_data.ProjectCharts(
+        user=request.user, project=project, audience=chart_data.audience_for(request.user, portal=True)
+    )
+    return render(
+        request,
+        "progress/portal_schedule.html",
+        {
+            "project": project,
+            "zoom": zoom,
+            "gantt": project_charts.gantt(zoom=zoom),
+            "charts": project_charts.progress(),
             "is_preview": access.is_vendor_user(request.user),
         },
     )

@@ -6,6 +6,8 @@ from django.urls import reverse
 
 from shinrai.core.demo import DEMO_PASSWORD, USERS, load_demo
 from shinrai.core.models import AuditEvent, Organization, Project, ProjectMember, User
+from shinrai.progress import workdays
+from shinrai.progress.models import Milestone, Task
 
 
 def test_demo_is_idempotent(db):
@@ -16,17 +18,42 @@ def test_demo_is_idempotent(db):
         Project.objects.count(),
         ProjectMember.objects.count(),
         AuditEvent.objects.count(),
+        Milestone.objects.count(),
+        Task.objects.count(),
     )
     second = load_demo()
-    assert first == {"organizations": 5, "users": 12, "projects": 6}
-    assert second == {"organizations": 0, "users": 0, "projects": 0}
+    assert first == {"organizations": 5, "users": 12, "projects": 6, "milestones": 12, "tasks": 52}
+    assert second == {"organizations": 0, "users": 0, "projects": 0, "milestones": 0, "tasks": 0}
     assert counts == (
         Organization.objects.count(),
         User.objects.count(),
         Project.objects.count(),
         ProjectMember.objects.count(),
         AuditEvent.objects.count(),
+        Milestone.objects.count(),
+        Task.objects.count(),
     )
+
+
+@pytest.mark.parametrize("code", ["YMD-2026-01", "MDR-2026-01"])
+def test_demo_plans_have_milestones_one_honest_slip_and_a_wbs_on_business_days(db, code):
+    load_demo()
+    project = Project.objects.get(code=code)
+    assert 4 <= Milestone.objects.filter(project=project).count() <= 6
+    [slip] = AuditEvent.objects.filter(project=project, action="milestone.reforecast")
+    assert 1 <= slip.after["slip_business_days"] <= 4
+    assert slip.after["reason"]
+    tasks = list(Task.objects.filter(project=project))
+    assert 20 <= len(tasks) <= 30
+    parents = {task.parent_id for task in tasks}
+    leaves = [task for task in tasks if task.pk not in parents]
+    for task in leaves:
+        assert workdays.is_business_day(task.planned_start), task.name
+        assert workdays.is_business_day(task.planned_finish), task.name
+        assert task.owner is not None and task.estimate_hours > 0, task.name
+    assert any(task.status == "done" for task in leaves)
+    assert any(task.status == "in_progress" for task in leaves)
+    assert any(task.visibility == "internal" for task in leaves)
 
 
 def test_demo_has_three_customers_a_partner_and_six_phases(db):

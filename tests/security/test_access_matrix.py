@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from shinrai.core import services
+from shinrai.progress import report_services
 from shinrai.progress import services as progress_services
 from shinrai.requirements import services as requirement_services
 
@@ -241,6 +243,25 @@ def milestone_page_kwargs(cast, target, user):
     return {"pk": project.pk, "milestone_id": milestone.pk}
 
 
+# Weekly reports are shared with the customer, never with partner vendors: 404 for them.
+CAN_SEE_REPORTS = {target: allowed - {"partner_viewer"} for target, allowed in CAN_VIEW.items()}
+CAN_DISCUSS_REPORTS = {target: CAN_COMMENT[target] | CAN_CONTRIBUTE[target] for target in PROJECT_TARGETS}
+
+
+def _report(cast, target, *, publish: bool):
+    project, author = getattr(cast, target), cast.users[_AUTHOR[target]]
+    report = report_services.report_create_draft(by=author, project=project, week_start=date(2025, 1, 6))
+    return report_services.report_publish(by=author, report=report) if publish else report
+
+
+def draft_report_kwargs(cast, target, user):
+    return {"pk": getattr(cast, target).pk, "report_id": _report(cast, target, publish=False).pk}
+
+
+def published_report_kwargs(cast, target, user):
+    return {"pk": getattr(cast, target).pk, "report_id": _report(cast, target, publish=True).pk}
+
+
 EXPECTATIONS: dict[str, Expect] = {
     # Sign-in and password reset: open to everyone; a signed-in visitor of the login page is sent home.
     "login": Expect(lambda role, target: 200 if role == "anonymous" else 302),
@@ -388,6 +409,34 @@ EXPECTATIONS: dict[str, Expect] = {
         page_post(_by_item_project(CAN_CONTRIBUTE)), task_page_kwargs, ITEM_TARGETS, method="post"
     ),
     "progress:portal_roadmap": Expect(project_page(CAN_VIEW), project_kwargs(), PROJECT_TARGETS),
+    # Charts: the Gantt and the burndown/earned-value page for vendor roles, the schedule for every role.
+    "progress:gantt": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    "progress:progress_charts": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    "progress:portal_schedule": Expect(project_page(CAN_VIEW), project_kwargs(), PROJECT_TARGETS),
+    # Weekly reports: written by vendor roles, published by PM and manager, read by customers, never partners.
+    "reports:list": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    "reports:new": Expect(
+        page_post(CAN_CONTRIBUTE), project_kwargs(), PROJECT_TARGETS
+    ),  # no week: back to list
+    "reports:edit": Expect(project_page(CAN_CONTRIBUTE), draft_report_kwargs, PROJECT_TARGETS),
+    "reports:publish": Expect(page_post(CAN_EDIT), draft_report_kwargs, PROJECT_TARGETS, method="post"),
+    "reports:correct": Expect(project_page(CAN_EDIT), published_report_kwargs, PROJECT_TARGETS),
+    "reports:portal_list": Expect(project_page(CAN_SEE_REPORTS), project_kwargs(), PROJECT_TARGETS),
+    "reports:portal_detail": Expect(project_page(CAN_SEE_REPORTS), published_report_kwargs, PROJECT_TARGETS),
+    "reports:portal_acknowledge": Expect(
+        page_post(CAN_COMMENT), published_report_kwargs, PROJECT_TARGETS, method="post"
+    ),
+    "reports:portal_comment": Expect(
+        page_post(CAN_DISCUSS_REPORTS), published_report_kwargs, PROJECT_TARGETS, method="post"
+    ),
+    "api:list_reports": Expect(
+        project_page(CAN_SEE_REPORTS, anonymous=401), project_kwargs("project_id"), PROJECT_TARGETS
+    ),
+    "api:get_report": Expect(
+        project_page(CAN_SEE_REPORTS, anonymous=401),
+        lambda cast, target, user: {"report_id": _report(cast, target, publish=True).pk},
+        PROJECT_TARGETS,
+    ),
 }
 # Django's admin guards every one of its routes with the staff check; the matrix checks that guard
 # on the index and on a project's change page (see test_admin_is_for_vendor_administrators_only).
