@@ -369,13 +369,23 @@ def milestone_statuses(milestones, *, today: date) -> list[MilestoneStatus]:
 
 
 def project_schedule_summary(
-    *, user: User, project: Project, rows: list[WbsRow] | None = None, today: date | None = None
+    *,
+    user: User,
+    project: Project,
+    rows: list[WbsRow] | None = None,
+    today: date | None = None,
+    visibilities: Collection[str] | None = None,
 ) -> ScheduleSummary:
-    """The schedule as ``user`` may see it; pass ``rows`` from ``wbs_for`` when the page has them already."""
+    """The schedule as ``user`` may see it; pass ``rows`` from ``wbs_for`` when the page has them already.
+
+    ``visibilities`` narrows it further, e.g. to the customer's view when a vendor previews the portal.
+    """
     today = today or timezone.localdate()
-    statuses = milestone_statuses(milestones_for(user=user, project=project), today=today)
+    statuses = milestone_statuses(
+        milestones_for(user=user, project=project, visibilities=visibilities), today=today
+    )
     if rows is None:
-        rows = wbs_for(user=user, project=project)
+        rows = wbs_for(user=user, project=project, visibilities=visibilities)
     leaves = [row for row in rows if not row.is_summary]
     planned = [row for row in leaves if row.planned_start is not None and row.planned_finish is not None]
     figures = evm.evaluate(

@@ -247,7 +247,12 @@ def portal_roadmap(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "project": project,
             "goals": requirement_selectors.goals_for(user=request.user, project=project),
-            "summary": selectors.project_schedule_summary(user=request.user, project=project),
+            # A vendor previewing the portal sees exactly what the customer sees.
+            "summary": selectors.project_schedule_summary(
+                user=request.user,
+                project=project,
+                visibilities=chart_data.VISIBILITIES[chart_data.audience_for(request.user, portal=True)],
+            ),
             "is_preview": access.is_vendor_user(request.user),
         },
     )

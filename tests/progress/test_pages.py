@@ -280,3 +280,19 @@ def test_page_query_counts_do_not_grow_with_the_tasks(client, cast, make_milesto
     grow(9)  # 50 tasks
     assert Task.objects.count() == 50
     assert [count(user, url) for user, url in pages] == small
+
+
+def test_vendor_preview_of_the_portal_roadmap_hides_vendor_only_milestones(client, cast):
+    from shinrai.progress import services as progress_services
+
+    progress_services.milestone_save(
+        by=cast.users["vendor_pm"],
+        project=cast.own,
+        name="社内レビュー完了",
+        baseline_date=date(2026, 12, 1),
+        visibility="internal",
+    )
+    client.force_login(cast.users["vendor_pm"])
+    html = client.get(reverse("progress:portal_roadmap", args=[cast.own.pk])).content.decode()
+    assert "社内レビュー完了" not in html
+    assert "社内レビュー完了" in client.get(reverse("progress:roadmap", args=[cast.own.pk])).content.decode()
