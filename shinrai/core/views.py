@@ -66,6 +66,10 @@ def portal_project(request: HttpRequest, pk: int) -> HttpResponse:
     """What the customer sees of a project; vendor users open it as a preview of the customer's view."""
     project, role = access.project_for(request.user, pk)
     members = selectors.project_members(project=project) if role != access.Role.PARTNER_VIEWER else []
+    # Imported here, not at the top: core is the base the other apps build on and must not import them
+    # at module level (progress imports core, so a top-level import would make the dependency circular).
+    from shinrai.progress.portal_summary import portal_glance
+
     return render(
         request,
         "core/portal_project.html",
@@ -73,6 +77,7 @@ def portal_project(request: HttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "role": role,
             "members": members,
+            "glance": portal_glance(user=request.user, project=project),
             "is_preview": access.is_vendor_user(request.user),
         },
     )

@@ -1,0 +1,135 @@
+""" "At a glance" on the customer's project page: schedule, latest report, open problems, what is waiting."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from shinrai.core.models import Visibility
+from shinrai.progress import report_services
+from shinrai.progress.portal_summary import portal_glance
+from shinrai.requirements import services as requirement_services
+
+from ..factories import MilestoneFactory
+
+WEEK = date(2026, 11, 16)
+CRITERION = {
+    "metric": "検索応答時間(95パーセンタイル)",
+    "operator": "lte",
+    "threshold": "2",
+    "unit": "秒",
+    "condition": "同時利用者300人",
+    "method": "負荷試験",
+}
+
+
+def _publish(cast, week_start, problem="帳票の追加要望があり、対応を相談中です"):
+    pm = cast.users["vendor_pm"]
+    draft = report_services.report_create_draft(by=pm, project=cast.own, week_start=week_start)
+    draft = report_services.report_update(by=pm, report=draft, problem=problem)
+    return report_services.report_publish(by=pm, report=draft)
+
+
+@pytest.fixture
+def setup(cast, clock):
+    clock.set(2026, 11, 20, 17)
+    MilestoneFactory(project=cast.own, name="社内向け確認ポイント", visibility=Visibility.INTERNAL)
+    MilestoneFactory(project=cast.own, name="受入テスト開始", visibility=Visibility.CUSTOMER)
+    requirement_services.requirement_create(
+        by=cast.users["vendor_pm"],
+        project=cast.own,
+        text="在庫一覧を2秒以内に表示すること",
+        criteria=[CRITERION],
+    )
+    review = requirement_services.review_submit(by=cast.users["vendor_pm"], project=cast.own)
+    report = _publish(cast, WEEK, problem="課" * 250)
+    return review, report
+
+
+def _page(client, user, project):
+    client.force_login(user)
+    response = client.get(reverse("core:portal_project", args=[project.pk]))
+    assert response.status_code == 200
+    return response
+
+
+def test_customer_sees_all_four_answers(client, cast, setup):
+    review, report = setup
+    response = _page(client, cast.users["customer_sponsor"], cast.own)
+    glance = response.context["glance"]
+    assert glance.latest_report == report
+    assert glance.problem == "課" * 200 and glance.problem_truncated
+    assert glance.open_review == review
+    assert glance.report_to_acknowledge == report
+    html = response.content.decode()
+    assert "At a glance" in html or "ひと目で" in html
+    assert reverse("progress:portal_roadmap", args=[cast.own.pk]) in html
+    assert reverse("reports:portal_detail", args=[cast.own.pk, report.pk]) in html
+    assert reverse("requirements:portal", args=[cast.own.pk]) in html
+    assert str(report.get_status_display()) in html
+    assert "課" * 200 in html and "課" * 201 not in html
+
+
+def test_partner_sees_no_report_and_no_review(client, cast, setup):
+    glance = _page(client, cast.users["partner_viewer"], cast.own).context["glance"]
+    assert glance.latest_report is None
+    assert glance.problem == ""
+    assert glance.open_review is None
+    assert not glance.waiting
+    assert glance.schedule is not None
+
+
+def test_an_acknowledged_report_is_no_longer_waiting(client, cast, setup):
+    _review, report = setup
+    user = cast.users["customer_member"]
+    report_services.report_acknowledge(by=user, report=report)
+    glance = portal_glance(user=user, project=cast.own)
+    assert glance.latest_report == report
+    assert glance.report_to_acknowledge is None
+    # Someone else's acknowledgement does not count for the sponsor.
+    assert (
+        portal_glance(user=cast.users["customer_sponsor"], project=cast.own).report_to_acknowledge == report
+    )
+
+
+def test_vendor_preview_shows_the_customer_view(client, cast, setup):
+    _review, report = setup
+    pm = cast.users["vendor_pm"]
+    # A newer draft is not the customer's to see.
+    report_services.report_create_draft(by=pm, project=cast.own, week_start=WEEK + timedelta(days=-7))
+    response = _page(client, pm, cast.own)
+    glance = response.context["glance"]
+    assert response.context["is_preview"]
+    assert glance.latest_report == report
+    assert [m.milestone.name for m in glance.schedule.milestones] == ["受入テスト開始"]
+    assert glance.report_to_acknowledge is None  # the vendor has nothing to acknowledge
+
+
+@pytest.mark.parametrize("key", ["customer_sponsor", "vendor_pm", "partner_viewer"])
+def test_no_internal_milestone_name_leaks(client, cast, setup, key):
+    html = _page(client, cast.users[key], cast.own).content.decode()
+    assert "社内向け確認ポイント" not in html
+
+
+def test_queries_do_not_grow_with_the_reports(client, cast, clock):
+    clock.set(2026, 11, 20, 17)
+    user = cast.users["customer_sponsor"]
+    _publish(cast, WEEK - timedelta(days=28))
+    client.force_login(user)
+    url = reverse("core:portal_project", args=[cast.own.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for weeks in (1, 2, 3, 4):
+        _publish(cast, WEEK - timedelta(days=28 - 7 * weeks))
+    with CaptureQueriesContext(connection) as five:
+        response = client.get(url)
+    assert response.context["glance"].latest_report.week_start == WEEK
+    assert len(five) == len(one)
+
+
+def test_glance_takes_a_fixed_handful_of_queries(cast, setup, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        portal_glance(user=cast.users["customer_sponsor"], project=cast.own)
