@@ -2,10 +2,12 @@
 
 Two projects also have a plan: YMD-2026-01 (in development) and MDR-2026-01 (in testing) get milestones
 (one slipped by a few business days, with the reason) and a WBS with owners, estimates, actual hours and
-progress as of late November 2026, written through the progress services like a PM would.
+progress as of late November 2026, written through the progress services like a PM would. YMD-2026-01 also
+has one published weekly report (week of 2026-11-16), drafted by the generator and published by its PM.
 
 Idempotent: running it again changes nothing that is already there (passwords of existing users included;
-a project's plan is written only while the project has no milestones and no tasks).
+a project's plan is written only while the project has no milestones and no tasks; the weekly report only
+while that week has none).
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from shinrai.progress import report_services, workdays
 from shinrai.progress import services as progress_services
-from shinrai.progress import workdays
-from shinrai.progress.models import Milestone, Task
+from shinrai.progress.models import Milestone, Task, WeeklyReport
 
 from . import services
 from .models import Organization, Project, Role, User, Visibility
@@ -541,6 +543,27 @@ PLANS: dict[str, tuple[list[DemoMilestone], list[DemoTask]]] = {
 }
 
 
+REPORT_PROJECT = "YMD-2026-01"
+REPORT_WEEK = date(2026, 11, 16)  # a Monday: the last completed week of the demo plan
+
+
+def _load_report(project: Project, pm: User) -> int:
+    """The PM's weekly report of REPORT_WEEK, drafted from the week's changes and published (1 if created)."""
+    if timezone.localdate() < REPORT_WEEK:
+        return 0
+    if WeeklyReport.objects.filter(project=project, week_start=REPORT_WEEK).exists():
+        return 0
+    report = report_services.report_create_draft(by=pm, project=project, week_start=REPORT_WEEK)
+    if report.status != WeeklyReport.Rag.GREEN and not report.status_reason.strip():
+        report = report_services.report_update(
+            by=pm,
+            report=report,
+            status_reason="基本設計の工数超過により、製造工程の一部で着手が数日遅れています。",
+        )
+    report_services.report_publish(by=pm, report=report)
+    return 1
+
+
 def _finished_at(day: date) -> datetime:
     """6 p.m. in Tokyo on ``day``, never later than now (the services refuse the future)."""
     return min(datetime.combine(day, time(18, 0), tzinfo=TOKYO), timezone.now())
@@ -615,7 +638,7 @@ def _load_plan(project: Project, pm: User, vendor: dict[str, User]) -> tuple[int
 @transaction.atomic
 def load_demo() -> dict[str, int]:
     """Create whatever part of the demo is missing. Returns how many objects were created."""
-    created = {"organizations": 0, "users": 0, "projects": 0, "milestones": 0, "tasks": 0}
+    created = {"organizations": 0, "users": 0, "projects": 0, "milestones": 0, "tasks": 0, "reports": 0}
     orgs: dict[str, Organization] = {}
     for name, kind, industry in ORGANIZATIONS:
         orgs[name], new = Organization.objects.get_or_create(
@@ -668,4 +691,6 @@ def load_demo() -> dict[str, int]:
             milestones, tasks = _load_plan(project, users[_m("pm", V)], vendor)
             created["milestones"] += milestones
             created["tasks"] += tasks
+        if demo.code == REPORT_PROJECT:
+            created["reports"] += _load_report(project, users[_m("pm", V)])
     return created

@@ -7,7 +7,7 @@ from django.urls import reverse
 from shinrai.core.demo import DEMO_PASSWORD, USERS, load_demo
 from shinrai.core.models import AuditEvent, Organization, Project, ProjectMember, User
 from shinrai.progress import workdays
-from shinrai.progress.models import Milestone, Task
+from shinrai.progress.models import Milestone, Task, WeeklyReport
 
 
 def test_demo_is_idempotent(db):
@@ -20,10 +20,25 @@ def test_demo_is_idempotent(db):
         AuditEvent.objects.count(),
         Milestone.objects.count(),
         Task.objects.count(),
+        WeeklyReport.objects.count(),
     )
     second = load_demo()
-    assert first == {"organizations": 5, "users": 12, "projects": 6, "milestones": 12, "tasks": 52}
-    assert second == {"organizations": 0, "users": 0, "projects": 0, "milestones": 0, "tasks": 0}
+    assert first == {
+        "organizations": 5,
+        "users": 12,
+        "projects": 6,
+        "milestones": 12,
+        "tasks": 52,
+        "reports": 1,
+    }
+    assert second == {
+        "organizations": 0,
+        "users": 0,
+        "projects": 0,
+        "milestones": 0,
+        "tasks": 0,
+        "reports": 0,
+    }
     assert counts == (
         Organization.objects.count(),
         User.objects.count(),
@@ -32,6 +47,7 @@ def test_demo_is_idempotent(db):
         AuditEvent.objects.count(),
         Milestone.objects.count(),
         Task.objects.count(),
+        WeeklyReport.objects.count(),
     )
 
 
@@ -80,3 +96,11 @@ def test_demo_command_prints_the_logins(db, capsys):
     out = capsys.readouterr().out
     assert DEMO_PASSWORD in out
     assert all(user.email in out for user in USERS)
+
+
+def test_demo_has_one_published_weekly_report_for_ymd(db):
+    load_demo()
+    [report] = WeeklyReport.objects.filter(project__code="YMD-2026-01")
+    assert report.state == WeeklyReport.State.PUBLISHED and report.version == 1
+    assert report.published_by.email == "pm@sample-systems.example.jp"
+    assert report.done and report.next_action
