@@ -255,6 +255,13 @@ AUDIT_ACTION_LABELS = {
 }
 
 
+def visibility_field() -> models.CharField:
+    """A project item's ``visibility`` (read by ``access.items_visible_to``); customer-visible by default."""
+    return models.CharField(
+        _("visible to"), max_length=16, choices=Visibility.choices, default=Visibility.CUSTOMER
+    )
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     """Rows can be added, never changed or removed through the ORM (audit log, baselines, ledger)."""
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from shinrai.core.models import Project, Visibility
+from shinrai.core.models import Project, Visibility, visibility_field
 
 
 class Milestone(models.Model):
@@ -32,9 +32,7 @@ class Milestone(models.Model):
     scope_note = models.TextField(_("scope (what is and is not included)"), blank=True)
     known_risks = models.TextField(_("known risks"), blank=True)
     position = models.PositiveIntegerField(_("order on the roadmap"), default=0)
-    visibility = models.CharField(
-        _("visible to"), max_length=16, choices=Visibility.choices, default=Visibility.CUSTOMER
-    )
+    visibility = visibility_field()
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -114,9 +112,7 @@ class Task(models.Model):
     requirements = models.ManyToManyField(
         "requirements.Requirement", blank=True, related_name="tasks", verbose_name=_("requirements")
     )
-    visibility = models.CharField(
-        _("visible to"), max_length=16, choices=Visibility.choices, default=Visibility.CUSTOMER
-    )
+    visibility = visibility_field()
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shinrai.core.models import AppendOnlyModel, Project, Visibility
+from shinrai.core.models import AppendOnlyModel, Project, Visibility, visibility_field
 
 
 class Stakeholder(models.Model):
@@ -26,9 +26,7 @@ class Stakeholder(models.Model):
     concerns = models.TextField(_("their concerns"), blank=True)
     heard_on = models.DateField(_("interviewed on"), null=True, blank=True)
     hearing_notes = models.TextField(_("interview notes"), blank=True)
-    visibility = models.CharField(
-        _("visible to"), max_length=16, choices=Visibility.choices, default=Visibility.CUSTOMER
-    )
+    visibility = visibility_field()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -49,9 +47,7 @@ class Goal(models.Model):
     title = models.CharField(_("goal"), max_length=200)
     to_be = models.TextField(_("to-be state"), blank=True)
     success_definition = models.TextField(_("definition of success (in the customer's words)"))
-    visibility = models.CharField(
-        _("visible to"), max_length=16, choices=Visibility.choices, default=Visibility.CUSTOMER
-    )
+    visibility = visibility_field()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -132,9 +128,7 @@ class Requirement(models.Model):
         Stakeholder, blank=True, related_name="requirements", verbose_name=_("source stakeholders")
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
-    visibility = models.CharField(
-        _("visible to"), max_length=16, choices=Visibility.choices, default=Visibility.CUSTOMER
-    )
+    visibility = visibility_field()
     # The verifiability checker's findings, computed by the services on every save (never typed by hand),
     # so that lists and the project score need no re-analysis per page view.
     findings = models.JSONField(default=list, blank=True)
