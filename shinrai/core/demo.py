@@ -4,6 +4,8 @@ Two projects also have a plan: YMD-2026-01 (in development) and MDR-2026-01 (in 
 (one slipped by a few business days, with the reason) and a WBS with owners, estimates, actual hours and
 progress as of late November 2026, written through the progress services like a PM would. YMD-2026-01 also
 has one published weekly report (week of 2026-11-16), drafted by the generator and published by its PM.
+Both get a few weeks of progress history (snapshots), reconstructed from their tasks, so that the burndown
+and earned-value charts have a past.
 
 Idempotent: running it again changes nothing that is already there (passwords of existing users included;
 a project's plan is written only while the project has no milestones and no tasks; the weekly report only
@@ -12,17 +14,17 @@ while that week has none).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
-from shinrai.progress import report_services, workdays
+from shinrai.progress import evm, report_services, snapshots, workdays
 from shinrai.progress import services as progress_services
-from shinrai.progress.models import Milestone, Task, WeeklyReport
+from shinrai.progress.models import Milestone, ProgressSnapshot, Task, WeeklyReport
 
 from . import services
 from .models import Organization, Project, Role, User, Visibility
@@ -554,12 +556,19 @@ def _load_report(project: Project, pm: User) -> int:
     if WeeklyReport.objects.filter(project=project, week_start=REPORT_WEEK).exists():
         return 0
     report = report_services.report_create_draft(by=pm, project=project, week_start=REPORT_WEEK)
+    edits = {}
     if report.status != WeeklyReport.Rag.GREEN and not report.status_reason.strip():
-        report = report_services.report_update(
-            by=pm,
-            report=report,
-            status_reason="基本設計の工数超過により、製造工程の一部で着手が数日遅れています。",
+        edits["status_reason"] = "基本設計の工数超過により、製造工程の一部で着手が数日遅れています。"
+    if report.done.strip() in ("", "・特になし"):
+        # The demo's progress is loaded in one go today, so the generator finds no shared change dated in
+        # REPORT_WEEK (the one task finished then is vendor-only); the PM writes what the week brought, as a
+        # real PM edits the draft.
+        edits["done"] = (
+            "・工程進捗画面の製造：設備停止理由の入力欄を追加し、進捗は70%になりました。\n"
+            "・MRP計算バッチの製造：部品展開の処理を実装し、進捗は55%になりました。"
         )
+    if edits:
+        report = report_services.report_update(by=pm, report=report, **edits)
     report_services.report_publish(by=pm, report=report)
     return 1
 
@@ -635,6 +644,52 @@ def _load_plan(project: Project, pm: User, vendor: dict[str, User]) -> tuple[int
     return len(milestones), count
 
 
+HISTORY_WEEKS = 6  # backdated progress snapshots: the Fridays of the last weeks before today
+
+
+def _state_on(state: snapshots.TaskState, day: date, today: date) -> snapshots.TaskState:
+    """A task as it stood at the end of ``day``, reconstructed from its state of ``today``.
+
+    Finished by then: as it is now (complete, final hours). Otherwise its progress and actual hours grow in
+    step with the business days from its planned start to its completion (or to today, if unfinished).
+    """
+    finished = timezone.localtime(state.completed_at).date() if state.completed_at else None
+    if finished is not None and finished <= day:
+        return state
+    start = state.planned_start
+    if start is None or day < start:
+        share = Decimal(0)
+    else:
+        end = finished or today
+        share = min(
+            Decimal(1),
+            Decimal(workdays.business_days_between(start, day))
+            / max(1, workdays.business_days_between(start, end)),
+        )
+    progress = evm.round_half_up((Decimal(100) if finished else state.progress) * share, 0)
+    return replace(
+        state,
+        progress=progress,
+        actual_hours=evm.round_half_up(state.actual_hours * share, 1),
+        status=Task.Status.IN_PROGRESS if progress else Task.Status.NOT_STARTED,
+        completed_at=None,
+    )
+
+
+def _load_history(project: Project) -> None:
+    """Progress snapshots of the last HISTORY_WEEKS Fridays, from the tasks' reconstructed past states.
+
+    Today's snapshot is taken by the services when the demo's transaction commits.
+    """
+    today = timezone.localdate()
+    states = snapshots.task_states(project)
+    rows = []
+    for day in evm.weekly_dates(today - timedelta(weeks=HISTORY_WEEKS), today - timedelta(days=1)):
+        past = [_state_on(state, day, today) for state in states]
+        rows += snapshots.rows_for(project, past, day, taken_at=_finished_at(day))
+    ProgressSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
+
+
 @transaction.atomic
 def load_demo() -> dict[str, int]:
     """Create whatever part of the demo is missing. Returns how many objects were created."""
@@ -691,6 +746,7 @@ def load_demo() -> dict[str, int]:
             milestones, tasks = _load_plan(project, users[_m("pm", V)], vendor)
             created["milestones"] += milestones
             created["tasks"] += tasks
+            _load_history(project)
         if demo.code == REPORT_PROJECT:
             created["reports"] += _load_report(project, users[_m("pm", V)])
     return created

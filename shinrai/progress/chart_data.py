@@ -13,30 +13,36 @@ everyone of that audience. A vendor opening the customer portal previews it as t
 the portal's charts never show vendor-only tasks, whoever looks at them. Hours are vendor data (as in the
 API): outside the vendor audience the burndown is in percent of the work, and there is no EVM chart.
 
-History (honest approximations)
--------------------------------
-There is no history table yet: tasks keep only their current progress, actual hours and completion time.
+History
+-------
+Tasks keep only their current state; the past comes from :class:`~shinrai.progress.models.ProgressSnapshot`
+rows (one per project, day and audience; see ``services.snapshot_take``). Today's point is always computed
+from the live tasks. A past point is **recorded**: for the project's start, every Friday since and
+yesterday, the latest snapshot on or before that day, drawn at the snapshot's own date (each once). Before
+the first snapshot there is no record, and:
 
-* **Burndown**: the remaining work at a past date is the sum of the estimates of the leaf tasks not
-  completed by the end of that day (``Task.completed_at``); only today's point also subtracts the progress
-  reported on unfinished tasks. Re-estimates and tasks added later count as if they had been there from
-  the start.
-* **Earned value**: the planned value (PV) covers the whole plan, but earned value (EV) and actual hours
-  (AC) are known only for today, the one snapshot there is. The line history starts when progress is
-  recorded weekly.
+* **Burndown**: the remaining work is *estimated* as the sum of the estimates of the leaf tasks not
+  completed by the end of that day (``Task.completed_at``): progress on unfinished tasks is not known, and
+  re-estimates and tasks added later count as if they had been there from the start. These points are
+  drawn hollow on a dotted line.
+* **Earned value**: only the planned value (PV) of the current plan is drawn there; earned value (EV) and
+  actual hours (AC) are not known and not drawn. Recorded points carry the PV, EV and AC of their day (the
+  plan as it stood then, so a re-plan shows as a step); from today on PV follows the current plan.
 
 Cache
 -----
 Rendering a Gantt takes a few hundred milliseconds; the page itself a few. A rendered chart is cached under
 (project, audience, zoom, language, today, data fingerprint). The fingerprint is one query: the number,
-latest ``updated_at`` and highest id of the project's tasks and milestones. Every service that changes a
-task or milestone sets ``updated_at``, a deletion lowers the count, so a change shows on the next view.
+latest ``updated_at`` and highest id of the project's tasks and milestones, and the number and latest
+``taken_at`` of its snapshots. Every service that changes a task or milestone sets ``updated_at``, a
+deletion lowers the count, a new or replaced snapshot moves ``taken_at``, so a change shows on the next view.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
+from bisect import bisect_right
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -48,14 +54,15 @@ from django.db.models import Count, Max, OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from shinrai.core.models import Organization, Project, User, Visibility
+from shinrai.core.models import Organization, Project, User
 
 from . import charts, evm, selectors, workdays
-from .models import Milestone, Task
+from .models import Milestone, ProgressSnapshot, Task
 from .selectors import MilestoneStatus, WbsRow
+from .snapshots import VISIBILITIES as _SNAPSHOT_VISIBILITIES
 
 # Bump when the drawing changes, so that pictures cached by a shared cache (Redis) are drawn again.
-CHART_VERSION = 1
+CHART_VERSION = 2
 CACHE_SECONDS = 24 * 60 * 60  # the key holds today's date: yesterday's pictures are never served
 ZOOMS = ("week", "month")
 # The week view shows this many weeks, starting this many weeks before today's (the month view: everything).
@@ -74,11 +81,10 @@ class Audience(StrEnum):
     PARTNERS = "partners"
 
 
-#: What each audience sees (``None``: whatever the vendor user may see, i.e. everything).
+#: What each audience sees (``None``: whatever the vendor user may see, i.e. everything). The snapshots
+#: of the progress history are taken per audience with the same mapping.
 VISIBILITIES: dict[Audience, tuple[str, ...] | None] = {
-    Audience.VENDOR: None,
-    Audience.CUSTOMER: (Visibility.CUSTOMER, Visibility.PARTNERS),
-    Audience.PARTNERS: (Visibility.PARTNERS,),
+    Audience(audience): visibilities for audience, visibilities in _SNAPSHOT_VISIBILITIES.items()
 }
 
 #: How the Gantt's statuses read in its table (the chart itself uses the labels of ``charts``).
@@ -255,6 +261,31 @@ def _completed_by(row: WbsRow, day: date) -> bool:
     return completed_at is not None and _tokyo_date(completed_at) <= day
 
 
+def recorded_points(
+    history: Sequence[ProgressSnapshot], *, start: date, today: date
+) -> list[ProgressSnapshot]:
+    """The snapshots drawn as past points (see the module doc), oldest first. No queries.
+
+    For ``start``, every Friday after it and yesterday: the latest snapshot of ``history`` (sorted by date)
+    dated on or before that day, each snapshot once. Snapshots of today or later are never used: today's
+    point comes from the live tasks.
+    """
+    yesterday = today - timedelta(days=1)
+    days = [] if not history or yesterday < start else [start, *evm.weekly_dates(start, yesterday), yesterday]
+    dates = [snapshot.date for snapshot in history]
+    chosen: dict[date, ProgressSnapshot] = {}
+    for day in days:
+        index = bisect_right(dates, day)
+        if index:
+            chosen[dates[index - 1]] = history[index - 1]
+    return [chosen[day] for day in sorted(chosen)]
+
+
+def _recorded_from(history: Sequence[ProgressSnapshot], today: date) -> date:
+    """Past points before this date are not recorded (the first snapshot's date, or today without one)."""
+    return history[0].date if history and history[0].date < today else today
+
+
 @dataclass(frozen=True)
 class Burndown:
     points: list[charts.BurndownPoint]
@@ -262,14 +293,30 @@ class Burndown:
     target: date | None  # the latest planned finish: where the ideal line reaches zero
     total: Decimal  # hours, or 100 (percent)
     percent: bool
+    # Points dated before this are estimated (no snapshot yet); the others are recorded, or today's.
+    estimated_before: date | None = None
+
+    @property
+    def estimated_points(self) -> int:
+        if self.estimated_before is None:
+            return 0
+        return sum(1 for point in self.points if point.date < self.estimated_before)
 
 
 def burndown(
-    rows: list[WbsRow], *, today: date, percent: bool = False, fallback_start: date | None = None
+    rows: list[WbsRow],
+    *,
+    today: date,
+    percent: bool = False,
+    fallback_start: date | None = None,
+    history: Sequence[ProgressSnapshot] = (),
 ) -> Burndown:
-    """Remaining estimated work at the project's start, every Friday since and today (see the module doc).
+    """Remaining work at the project's start, every Friday since and today (see the module doc).
 
-    ``percent`` gives the remaining work as a percentage of all estimated work instead of hours.
+    ``history`` is the audience's snapshots dated before today, oldest first (``ProjectCharts.history``):
+    past points come from them where they exist, and are estimated before the first one. ``percent`` gives
+    the remaining work as a percentage of all the work estimated today instead of hours (one scale for the
+    whole line, so that work added later shows as a rise).
     """
     leaves = _leaves(rows)
     total = sum((row.estimate_hours for row in leaves), Decimal(0))
@@ -282,18 +329,60 @@ def burndown(
     if not total or start is None or today < start:
         return Burndown([], start, target, _HUNDRED if percent else total, percent)
 
-    def remaining(day: date) -> Decimal:
-        left = Decimal(0)
-        for row in leaves:
-            if _completed_by(row, day):
-                continue
-            share = (_HUNDRED - row.progress) / _HUNDRED if day == today else Decimal(1)
-            left += row.estimate_hours * share
-        return left * _HUNDRED / total if percent else left
+    def scaled(hours: Decimal) -> Decimal:
+        return hours * _HUNDRED / total if percent else hours
 
-    days = sorted({start, *evm.weekly_dates(start, today), today})
-    points = [charts.BurndownPoint(day, remaining(day)) for day in days]
-    return Burndown(points, start, target, _HUNDRED if percent else total, percent)
+    def estimated(day: date) -> Decimal:
+        return sum((row.estimate_hours for row in leaves if not _completed_by(row, day)), Decimal(0))
+
+    live = sum(
+        (
+            row.estimate_hours * (_HUNDRED - row.progress) / _HUNDRED
+            for row in leaves
+            if not _completed_by(row, today)
+        ),
+        Decimal(0),
+    )
+    recorded_from = _recorded_from(history, today)
+    days = sorted({start, *evm.weekly_dates(start, today)} - {today})
+    points = [charts.BurndownPoint(day, scaled(estimated(day))) for day in days if day < recorded_from]
+    points += [
+        charts.BurndownPoint(snapshot.date, scaled(snapshot.remaining_hours))
+        for snapshot in recorded_points(history, start=start, today=today)
+    ]
+    points.append(charts.BurndownPoint(today, scaled(live)))
+    return Burndown(points, start, target, _HUNDRED if percent else total, percent, recorded_from)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One line of the earned-value table: figures recorded on ``date`` (or today's, live). Unrounded."""
+
+    date: date
+    pv: Decimal
+    ev: Decimal
+    ac: Decimal
+    is_today: bool = False
+
+    @property
+    def spi(self) -> Decimal | None:
+        return self.ev / self.pv if self.pv else None
+
+    @property
+    def cpi(self) -> Decimal | None:
+        return self.ev / self.ac if self.ac else None
+
+    def rounded(self) -> dict:
+        """For display: hours to 0.1, indices to 0.01 (half up)."""
+        return {
+            "date": self.date,
+            "is_today": self.is_today,
+            "pv": evm.round_half_up(self.pv, 1),
+            "ev": evm.round_half_up(self.ev, 1),
+            "ac": evm.round_half_up(self.ac, 1),
+            "spi": evm.round_half_up(self.spi, 2),
+            "cpi": evm.round_half_up(self.cpi, 2),
+        }
 
 
 @dataclass(frozen=True)
@@ -301,16 +390,19 @@ class EarnedValue:
     points: list[charts.EvmPoint]
     today: evm.EvmResult | None  # None when no leaf task has planned dates
     unplanned_tasks: int  # leaf tasks without a planned start or finish: not in the figures
+    history: tuple[HistoryRow, ...] = ()  # the recorded points, then today
+    recorded_from: date | None = None  # before this date EV and AC are not known (no snapshot)
 
     def figures(self) -> dict | None:
         """Today's figures rounded for display: hours to 0.1, indices to 0.01."""
         return self.today.rounded(amount_places=1) if self.today else None
 
 
-def earned_value(rows: list[WbsRow], *, today: date) -> EarnedValue:
-    """PV every Friday of the plan; EV and AC at today only, the one snapshot there is (see the module doc).
+def earned_value(rows: list[WbsRow], *, today: date, history: Sequence[ProgressSnapshot] = ()) -> EarnedValue:
+    """PV of the current plan, EV and AC where known: recorded past points and today (see the module doc).
 
     Budgets are the leaf tasks' estimate hours and costs their actual hours, as on the roadmap's summary.
+    ``history`` is the vendor audience's snapshots dated before today, oldest first.
     """
     leaves = _leaves(rows)
     planned = [row for row in leaves if row.planned_start is not None and row.planned_finish is not None]
@@ -322,7 +414,12 @@ def earned_value(rows: list[WbsRow], *, today: date) -> EarnedValue:
     ]
     first = min(task.start for task in tasks)
     last = max(task.finish for task in tasks)
-    dates = sorted({first, *evm.weekly_dates(first, last), last, today})
+    recorded_from = _recorded_from(history, today)
+    dates = sorted(
+        day
+        for day in {first, *evm.weekly_dates(first, last), last, today}
+        if day < recorded_from or day >= today  # between them, the record speaks
+    )
     snapshot = (today, {row.task.pk: (row.progress, row.actual_hours) for row in planned})
     results = evm.series(tasks, dates, [snapshot])
     points = [
@@ -331,8 +428,13 @@ def earned_value(rows: list[WbsRow], *, today: date) -> EarnedValue:
         else charts.EvmPoint(result.status_date, result.pv)  # EV and AC unknown: not drawn
         for result in results
     ]
+    recorded = recorded_points(history, start=first, today=today)
+    points += [charts.EvmPoint(s.date, s.pv_hours, s.ev_hours, s.ac_hours) for s in recorded]
+    points.sort(key=lambda point: point.date)
     current = next(result for result in results if result.status_date == today)
-    return EarnedValue(points, current, len(leaves) - len(planned))
+    table = [HistoryRow(s.date, s.pv_hours, s.ev_hours, s.ac_hours) for s in recorded]
+    table.append(HistoryRow(today, current.pv, current.ev, current.ac, is_today=True))
+    return EarnedValue(points, current, len(leaves) - len(planned), tuple(table), recorded_from)
 
 
 # --- Rendered and cached ---------------------------------------------------------------------------------
@@ -352,10 +454,15 @@ class ProgressView:
     evm_svg: str | None  # vendor audience only
     figures: dict | None  # today's EVM figures (vendor audience only)
     unplanned_tasks: int
+    history: tuple[dict, ...] = ()  # recorded EVM figures, then today's, rounded (vendor audience only)
+    recorded_from: date | None = None  # the first snapshot's date (None: nothing recorded before today)
+    estimated_points: int = 0  # burndown points that are estimates (drawn hollow) …
+    estimated_before: date | None = None  # … all of them dated before this day
 
 
 def fingerprint(project: Project) -> str:
-    """What the project's charts were drawn from, in one query: counts, latest changes, highest ids."""
+    """What the project's charts were drawn from, in one query: counts, latest changes, highest ids of the
+    tasks and milestones, and the count and latest ``taken_at`` of the progress snapshots."""
 
     def stats(model) -> dict:
         items = model.objects.filter(project=OuterRef("pk")).order_by().values("project")
@@ -365,7 +472,15 @@ def fingerprint(project: Project) -> str:
             for name, function in (("n", Count("pk")), ("at", Max("updated_at")), ("id", Max("pk")))
         }
 
-    annotations = stats(Task) | stats(Milestone)
+    snapshots = ProgressSnapshot.objects.filter(project=OuterRef("pk")).order_by().values("project")
+    annotations = (
+        stats(Task)
+        | stats(Milestone)
+        | {
+            f"snapshot_{name}": Subquery(snapshots.annotate(value=function).values("value")[:1])
+            for name, function in (("n", Count("pk")), ("at", Max("taken_at")))
+        }
+    )
     values = Project.objects.filter(pk=project.pk).annotate(**annotations).values_list(*annotations).get()
     source = repr((values, project.start_date, project.end_date))
     return hashlib.sha256(source.encode()).hexdigest()[:16]
@@ -419,6 +534,41 @@ class ProjectCharts:
     def rows(self) -> list[WbsRow]:
         return selectors.wbs_for(user=self.user, project=self.project, visibilities=self.visibilities)
 
+    @cached_property
+    def history(self) -> list[ProgressSnapshot]:
+        """The audience's progress snapshots dated before today, oldest first. One query."""
+        return list(
+            ProgressSnapshot.objects.filter(
+                project=self.project, audience=self.audience, date__lt=self.today
+            ).order_by("date")
+        )
+
+    def burndown_series(self) -> Burndown:
+        """The burndown this audience gets: hours for the vendor, percent of the work for the others."""
+        return burndown(
+            self.rows,
+            today=self.today,
+            percent=self.audience != Audience.VENDOR,
+            fallback_start=self.project.start_date,
+            history=self.history,
+        )
+
+    def burndown_chart(self, series: Burndown | None = None, *, width: float = 10.0, height: float = 4.0):
+        """The burndown drawn (not cached: for the page see :meth:`progress`; a PDF draws PNG from it)."""
+        series = series or self.burndown_series()
+        return charts.burndown(
+            series.points,
+            start=series.start,
+            target=series.target,
+            total=series.total,
+            today=self.today,
+            language=self.language,
+            unit="%" if series.percent else None,
+            width=width,
+            height=height,
+            estimated_before=series.estimated_before,
+        )
+
     def milestones(self) -> list[MilestoneStatus]:
         milestones = selectors.milestones_for(
             user=self.user, project=self.project, visibilities=self.visibilities
@@ -452,22 +602,12 @@ class ProjectCharts:
 
     def _draw_progress(self) -> ProgressView:
         vendor = self.audience == Audience.VENDOR
-        series = burndown(
-            self.rows, today=self.today, percent=not vendor, fallback_start=self.project.start_date
-        )
-        burndown_chart = charts.burndown(
-            series.points,
-            start=series.start,
-            target=series.target,
-            total=series.total,
-            today=self.today,
-            language=self.language,
-            unit="%" if series.percent else None,
-            width=10.0,
-            height=4.0,
-        )
+        series = self.burndown_series()
+        burndown_chart = self.burndown_chart(series)
         evm_svg = figures = None
-        values = earned_value(self.rows, today=self.today)
+        history: tuple[dict, ...] = ()
+        # Hours are vendor data: the other audiences' EV figures only count the unplanned tasks.
+        values = earned_value(self.rows, today=self.today, history=self.history if vendor else ())
         if vendor:
             evm_chart = charts.evm(
                 values.points,
@@ -479,10 +619,15 @@ class ProjectCharts:
                 height=5.0,
             )
             evm_svg, figures = evm_chart.svg(), values.figures()
+            history = tuple(row.rounded() for row in values.history)
         return ProgressView(
             burndown_svg=burndown_chart.svg(),
             burndown_percent=series.percent,
             evm_svg=evm_svg,
             figures=figures,
             unplanned_tasks=values.unplanned_tasks,
+            history=history,
+            recorded_from=_recorded_from(self.history, self.today) if self.history else None,
+            estimated_points=series.estimated_points,
+            estimated_before=series.estimated_before,
         )

@@ -342,6 +342,7 @@ LABELS: dict[str, dict[str, str]] = {
         "slip": "{days:+d}営業日",
         "done": "完了",
         "remaining": "残作業",
+        "estimated": "推定（記録前）",
         "ideal": "理想線",
         "hours": "時間",
         "remaining_axis": "残作業（{unit}）",
@@ -377,6 +378,7 @@ LABELS: dict[str, dict[str, str]] = {
         "slip": "{days:+d} business days",
         "done": "Done",
         "remaining": "Remaining work",
+        "estimated": "Estimated (before records)",
         "ideal": "Ideal",
         "hours": "hours",
         "remaining_axis": "Remaining work ({unit})",
@@ -1322,15 +1324,22 @@ def burndown(
     width: float = 8.0,
     height: float = 4.0,
     labels: Mapping[str, str] | None = None,
+    estimated_before: date | None = None,
 ) -> Chart:
     """Remaining work over time against the ideal line from ``start`` (``total``) to ``target`` (zero).
 
     ``start`` and ``total`` default to the first point. The ideal line falls only on business days (flat over
     weekends and holidays), like PV in :mod:`shinrai.progress.evm`; without ``target`` it is not drawn.
-    ``unit`` names the y axis unit (default: hours). Weekends and holidays are shaded.
+    ``unit`` names the y axis unit (default: hours). Weekends and holidays are shaded. Points dated before
+    ``estimated_before`` are estimates, not records: drawn hollow on a dotted line, with their own legend.
     """
     texts = _texts(language, labels)
-    for value, name in ((start, "start"), (target, "target"), (today, "today")):
+    for value, name in (
+        (start, "start"),
+        (target, "target"),
+        (today, "today"),
+        (estimated_before, "estimated_before"),
+    ):
         _check_date(value, name, optional=True)
     points = list(points)
     for point in points:
@@ -1358,6 +1367,10 @@ def burndown(
         series = []
         latest = f"{_format_amount(points[-1].remaining)} {unit}".strip()
         series.append(_at(texts, texts["remaining"], points[-1].date, latest))
+        estimated = [p for p in points if estimated_before is not None and p.date < estimated_before]
+        recorded = points[len(estimated) :]
+        if estimated:
+            series.append(texts["estimated"])
         if target is not None:
             series.append(texts["ideal"])
         show_today = today is not None and first <= today <= last
@@ -1367,16 +1380,31 @@ def burndown(
         plot_width = ax.get_position().width * width
         _style_line_axes(ax, origin, first, last, plot_width, language, extra_holidays, weekends=True)
 
-        ax.plot(
-            [x(p.date) for p in points],
-            [p.remaining for p in points],
-            color=_PV,
-            linewidth=1.9,
-            marker="o",
-            markersize=3.5,
-            zorder=4,
-            label=series[0],
-        )
+        if estimated:
+            joined = estimated + recorded[:1]  # the dotted part runs into the first recorded point
+            ax.plot(
+                [x(p.date) for p in joined],
+                [p.remaining for p in joined],
+                color=_PV,
+                linewidth=1.4,
+                linestyle=(0, (2, 2)),
+                marker="o",
+                markersize=3.5,
+                markerfacecolor="white",
+                zorder=4,
+                label=texts["estimated"],
+            )
+        if recorded:
+            ax.plot(
+                [x(p.date) for p in recorded],
+                [p.remaining for p in recorded],
+                color=_PV,
+                linewidth=1.9,
+                marker="o",
+                markersize=3.5,
+                zorder=4,
+                label=series[0],
+            )
         if target is not None:
             days = workdays.business_days_between(
                 start, target, inclusive=False, extra_holidays=extra_holidays

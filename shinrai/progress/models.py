@@ -335,3 +335,77 @@ class PlainLanguageTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+# --- Progress history -------------------------------------------------------------------------------------
+
+
+def _hours_field(verbose_name):
+    return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, default=0)
+
+
+class ProgressSnapshot(models.Model):
+    """A project's progress figures at the end of one day (Asia/Tokyo), as one audience sees the WBS.
+
+    The history behind the burndown and earned-value charts: tasks keep only their current state, so the
+    figures of a day are recorded that day (``services.snapshot_take``: after every change of a task, by the
+    daily ``shinrai snapshot-progress`` and when a weekly report is published). Today's row is replaced
+    while the day lasts; a past day's row is never rewritten.
+
+    One row per audience, because the customer's and the partners' charts leave vendor-only tasks out and a
+    summary whose sub-tasks are all hidden counts as a leaf there (as in ``selectors.wbs_for``). Hours are
+    vendor data: outside the vendor audience they only ever serve to draw percentages.
+
+    Earned value (``bac``, ``pv``, ``ev``, ``ac``) covers the leaf tasks with a planned start and finish, as
+    ``evm.evaluate`` computes it for ``date``; the burndown's ``work`` and ``remaining`` cover every leaf
+    task (remaining = estimate × (100 − progress) / 100). Hours to 0.01, half up.
+    """
+
+    class Audience(models.TextChoices):
+        VENDOR = "vendor", _("Vendor")
+        CUSTOMER = "customer", _("Customer")
+        PARTNERS = "partners", _("Partner vendors")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="progress_snapshots")
+    date = models.DateField(_("date"))
+    audience = models.CharField(_("audience"), max_length=8, choices=Audience.choices)
+    bac_hours = _hours_field(_("budget at completion (hours)"))
+    pv_hours = _hours_field(_("planned value (hours)"))
+    ev_hours = _hours_field(_("earned value (hours)"))
+    ac_hours = _hours_field(_("actual hours"))
+    work_hours = _hours_field(_("estimated work (hours)"))
+    remaining_hours = _hours_field(_("remaining work (hours)"))
+    tasks_total = models.PositiveIntegerField(_("tasks"), default=0)
+    tasks_done = models.PositiveIntegerField(_("tasks done"), default=0)
+    taken_at = models.DateTimeField(_("taken at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("progress snapshot")
+        verbose_name_plural = _("progress snapshots")
+        ordering = ["project", "date", "audience"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "audience", "date"], name="progress_snapshot_one_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(audience__in=["vendor", "customer", "partners"]),
+                name="progress_snapshot_audience_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    bac_hours__gte=0,
+                    pv_hours__gte=0,
+                    ev_hours__gte=0,
+                    ac_hours__gte=0,
+                    work_hours__gte=0,
+                    remaining_hours__gte=0,
+                ),
+                name="progress_snapshot_hours_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(tasks_done__lte=F("tasks_total")), name="progress_snapshot_done_within_total"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.date:%Y-%m-%d} {self.audience}"

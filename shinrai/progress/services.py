@@ -2,17 +2,21 @@
 
 Tree edits (create, move, delete) lock the project row first, so that two people rearranging the same WBS
 at once cannot create a cycle or give two siblings the same position.
+
+Every change of a task's figures (estimate, plan, progress, actual hours, visibility, place in the tree)
+also records today's progress snapshot once its transaction commits (``snapshot_after_commit``): the history
+the burndown and earned-value charts are drawn from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,8 +26,8 @@ from shinrai.core.models import Project, User, Visibility
 from shinrai.core.services import audit_record
 from shinrai.requirements.models import Requirement
 
-from . import workdays
-from .models import Milestone, Task
+from . import snapshots, workdays
+from .models import Milestone, ProgressSnapshot, Task
 
 MILESTONE_FIELDS = (
     "name",
@@ -356,6 +360,7 @@ def task_save(
     else:
         extra = {"narrowed_subtasks": narrowed} if narrowed else {}
         _audit_changes(by=by, action="task.update", obj=task, project=project, changed=changed, extra=extra)
+    snapshot_after_commit(project)
     return task
 
 
@@ -397,6 +402,7 @@ def task_move(*, by: User, task: Task, parent: Task | None, position: int | None
         before={"parent": old_parent_name, "position": old_position},
         after={"parent": str(parent) if parent else None, "position": task.position},
     )
+    snapshot_after_commit(project)  # a leaf that gets a sub-task becomes a summary: its figures stop counting
     return task
 
 
@@ -454,6 +460,7 @@ def task_update_progress(
     task.full_clean(exclude=["position"])
     task.save(update_fields=[*changed, "updated_at"])
     _audit_changes(by=by, action="task.progress", obj=task, project=task.project, changed=changed)
+    snapshot_after_commit(task.project)
     return task
 
 
@@ -486,3 +493,95 @@ def task_delete(*, by: User, task: Task) -> None:
     parent_id = task.parent_id
     task.delete()
     _renumber(_siblings(project, parent_id))
+    snapshot_after_commit(project)
+
+
+# --- Progress history ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def snapshot_take(*, project: Project, day: date | None = None) -> bool:
+    """Record the project's progress figures of ``day`` (default today, Asia/Tokyo), one row per audience.
+
+    Today's snapshot is replaced with the figures of now (one upsert). A past day's snapshot is never
+    rewritten: when it is missing it is filled in with the figures of now (the latest known state; use this
+    only shortly after that day, e.g. from a nightly job); when it exists nothing changes. A day in the
+    future is refused. Returns whether rows were written. Two queries: the tasks, then the rows.
+    """
+    today = timezone.localdate()
+    day = day or today
+    if day > today:
+        raise ValidationError({"date": _("A progress snapshot cannot be taken for a day in the future.")})
+    if day < today and ProgressSnapshot.objects.filter(project=project, date=day).exists():
+        return False
+    rows = snapshots.rows_for(project, snapshots.task_states(project), day)
+    if day == today:
+        ProgressSnapshot.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["project", "audience", "date"],
+            update_fields=[
+                "bac_hours",
+                "pv_hours",
+                "ev_hours",
+                "ac_hours",
+                "work_hours",
+                "remaining_hours",
+                "tasks_total",
+                "tasks_done",
+                "taken_at",
+            ],
+        )
+    else:
+        ProgressSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
+    return True
+
+
+def snapshot_week_end(*, project: Project, week_start: date) -> bool:
+    """The snapshot of the last day (Sunday) of a report week, when it is missing; today's if the week has
+    not ended yet (replaced, as always for today)."""
+    return snapshot_take(project=project, day=min(week_start + timedelta(days=6), timezone.localdate()))
+
+
+def snapshot_projects() -> list[Project]:
+    """The projects worth a daily snapshot: not closed, with at least one task."""
+    has_tasks = Exists(Task.objects.filter(project=OuterRef("pk")))
+    return list(Project.objects.exclude(phase=Project.Phase.CLOSED).filter(has_tasks).order_by("pk"))
+
+
+def snapshots_take_all(*, day: date | None = None) -> int:
+    """``snapshot_take`` for every active project, each in its own transaction; returns how many wrote."""
+    return sum(snapshot_take(project=project, day=day) for project in snapshot_projects())
+
+
+class _SnapshotAfterCommit:
+    """The on-commit callback that records today's snapshot of one project (one pending per project)."""
+
+    def __init__(self, project_id: int) -> None:
+        self.project_id = project_id
+        self.done = False
+        self.__qualname__ = "snapshot_after_commit"  # named in the log if it fails
+
+    def __call__(self) -> None:
+        self.done = True
+        project = Project.objects.filter(pk=self.project_id).first()
+        if project is not None:  # deleted meanwhile: nothing to record
+            snapshot_take(project=project)
+
+
+def snapshot_after_commit(project: Project) -> None:
+    """Record today's snapshot of ``project`` once the current transaction commits (committed data only).
+
+    Many changes in one transaction (an import, a form that saves several tasks) record one snapshot: a
+    callback already waiting for this project is enough, since any pending callback survives every rollback
+    this one would survive. Robust: a failed snapshot is logged and never undoes or fails the change itself.
+    """
+    connection = transaction.get_connection()
+    for _savepoints, callback, _robust in connection.run_on_commit:
+        if (
+            isinstance(callback, _SnapshotAfterCommit)
+            and callback.project_id == project.pk
+            and not callback.done
+        ):
+            return
+    transaction.on_commit(_SnapshotAfterCommit(project.pk), robust=True)

@@ -1,0 +1,17 @@
+"""Background work for the progress app. Tasks take plain values and call a service."""
+
+from datetime import date
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def snapshot_progress(*, day: str | None = None) -> int:
+    """Record the progress snapshot of every active project for ``day`` (ISO date; default today, Tokyo).
+
+    Returns how many projects got rows. For a daily run on the worker; ``shinrai snapshot-progress`` does
+    the same from cron.
+    """
+    return services.snapshots_take_all(day=date.fromisoformat(day) if day else None)
