@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, wbs_excel_views
 
 app_name = "progress"
 
@@ -18,6 +18,8 @@ urlpatterns = [
         name="milestone_actual",
     ),
     path("projects/<int:pk>/wbs/", views.wbs, name="wbs"),
+    path("projects/<int:pk>/wbs/export.xlsx", wbs_excel_views.wbs_export, name="wbs_export"),
+    path("projects/<int:pk>/wbs/import/", wbs_excel_views.wbs_import, name="wbs_import"),
     path("projects/<int:pk>/wbs/new/", views.task_edit, name="task_new"),
     path("projects/<int:pk>/wbs/<int:task_id>/", views.task_edit, name="task_edit"),
     path("projects/<int:pk>/wbs/<int:task_id>/progress/", views.task_progress, name="task_progress"),

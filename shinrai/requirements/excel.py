@@ -28,8 +28,6 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-import zipfile
-import zlib
 from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, field
@@ -38,13 +36,11 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 import openpyxl
-from defusedxml import DefusedXmlException
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -54,16 +50,29 @@ from shinrai.core import access
 from shinrai.core.access import Perm
 from shinrai.core.models import AuditEvent, Project, User
 from shinrai.core.services import _jsonable, audit_record
+from shinrai.core.xlsx import (  # noqa: F401 - the limits and result types are part of this module's interface
+    MAX_COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_UNPACKED_BYTES,
+    MAX_ZIP_ENTRIES,
+    ImportIssue,
+    ImportResult,
+    read_sheets,
+    set_safe_value,
+)
+from shinrai.core.xlsx import Rejected as _Rejected
+from shinrai.core.xlsx import check_package as _check_package
+from shinrai.core.xlsx import clean as _clean
+from shinrai.core.xlsx import is_blank as _is_blank
+from shinrai.core.xlsx import normal_token as _normal_token
+from shinrai.core.xlsx import read_upload as _read_upload
+from shinrai.core.xlsx import safe_text as _safe_text
 
 from . import selectors, services
 from .models import AcceptanceCriterion, Requirement, Stakeholder
 from .sentences import sentence_ja
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5_000  # data rows per sheet
-MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # a 5 MB zip may not unpack into gigabytes (zip bomb)
-MAX_ZIP_ENTRIES = 1_000
-MAX_COLUMNS = 100
 HEADER_SEARCH_ROWS = 10
 
 MAIN_SHEET = "要件一覧"
@@ -72,11 +81,6 @@ PROJECT_CODE_LABEL = "案件コード"
 EXPORTED_AT_LABEL = "出力日時"
 TOKYO = ZoneInfo("Asia/Tokyo")
 
-_ZIP_SIGNATURE = b"PK\x03\x04"
-# Password-protected .xlsx files (and old .xls files) are OLE compound documents, not zips.
-_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_FORBIDDEN_XML = (b"<!doctype", b"<!entity")
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _REF = re.compile(r"^REQ-?0*(\d{1,6})$")
 _NEW_KEY = re.compile(r"^(?:NEW|新規)[-_#]?\w*$")
 _LIST_SEPARATORS = re.compile(r"\s*[,、，;；\n]\s*")
@@ -226,12 +230,6 @@ _EXTRA_ALIASES = {
 }
 
 
-def _normal_token(value: str) -> str:
-    """Compare enum values leniently: full-width/half-width, case, spaces and punctuation do not matter."""
-    text = unicodedata.normalize("NFKC", value).casefold()
-    return re.sub(r"[\s_\-'’・()（）]", "", text) or text
-
-
 def _lookup(labels: dict, extra: dict[str, list[str]]) -> dict[str, str]:
     table: dict[str, str] = {}
     for code, label in labels.items():
@@ -265,29 +263,11 @@ _HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center", horizontal="cen
 HEADER_ROW = 3
 
 
-def _safe_text(value: str) -> str:
-    # Characters XML cannot carry (e.g. pasted control codes) would make openpyxl refuse the whole export.
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
-
-
 def _write(ws, row: int, column: int, value: Any, *, wrap: bool = False):
-    """Write one value; text that a spreadsheet could take for a formula is kept as text.
-
-    The cell is stored as a string (never as a formula), and with Excel's quote prefix, as if the user had
-    typed an apostrophe before it: Excel shows the text unchanged and keeps it text when the cell is edited.
-    The value itself is not changed, so an export imports back to the same text.
-    """
+    """Write one value; text that a spreadsheet could take for a formula is kept as text."""
     cell = ws.cell(row=row, column=column)
     cell.style = _WRAP_STYLE.name if wrap else _CELL_STYLE.name
-    if isinstance(value, str):
-        value = _safe_text(value)
-        cell.value = value
-        if value.startswith(_FORMULA_PREFIXES):
-            cell.data_type = "s"
-            cell.quotePrefix = True
-    else:
-        cell.value = value
-    return cell
+    return set_safe_value(cell, value)
 
 
 def _title_block(
@@ -398,178 +378,17 @@ def export_requirements(*, user: User, project: Project) -> bytes:
 
 
 # ----------------------------------------------------------------------------------------------------
-# Import: results
-
-
-@dataclass(frozen=True)
-class ImportIssue:
-    """One problem in an imported file: ``row`` as Excel numbers it, ``column`` the column's title."""
-
-    sheet: str
-    row: int | None
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = " ".join(
-            part
-            for part in (self.sheet, _("row %(row)s") % {"row": self.row} if self.row else "", self.column)
-            if part
-        )
-        return f"{where}: {self.message}" if where else self.message
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[ImportIssue] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-class _Rejected(Exception):
-    """The file as a whole cannot be read; carries the one message to report."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-# ----------------------------------------------------------------------------------------------------
-# Import: reading the file safely
-
-
-def _read_upload(file: bytes | IO[bytes]) -> bytes:
-    """The upload's bytes, refusing anything over the limit before reading it all."""
-    if isinstance(file, bytes | bytearray):
-        data = bytes(file)
-    else:
-        size = getattr(file, "size", None)
-        if size is not None and size > MAX_FILE_BYTES:
-            raise _Rejected(_too_large())
-        if hasattr(file, "seek"):
-            file.seek(0)
-        data = file.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise _Rejected(_too_large())
-    return data
-
-
-def _too_large() -> str:
-    return _("The file is larger than %(limit)s MB. Split it into smaller files.") % {
-        "limit": MAX_FILE_BYTES // (1024 * 1024)
-    }
-
-
-def _check_package(data: bytes) -> None:
-    """Refuse what is not a plain .xlsx before any XML parser sees it."""
-    if data.startswith(_OLE_SIGNATURE):
-        raise _Rejected(_protected())
-    if not data.startswith(_ZIP_SIGNATURE):
-        raise _Rejected(_("This is not an Excel file (.xlsx)."))
-    damaged = _("The file is damaged and cannot be read. Save it again in Excel and retry.")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise _Rejected(damaged) from None
-    with archive:
-        infos = archive.infolist()
-        names = {info.filename for info in infos}
-        if (
-            len(infos) > MAX_ZIP_ENTRIES
-            or "[Content_Types].xml" not in names
-            or "xl/workbook.xml" not in names
-        ):
-            raise _Rejected(_("This is not an Excel file (.xlsx)."))
-        if any(info.flag_bits & 0x1 for info in infos):
-            raise _Rejected(_protected())
-        unpacked = 0
-        for info in infos:
-            if not info.filename.endswith((".xml", ".rels", ".vml")):
-                continue  # images, printer settings…: openpyxl does not parse them
-            try:
-                with archive.open(info) as member:
-                    tail = b""
-                    while chunk := member.read(1 << 20):
-                        unpacked += len(chunk)
-                        if unpacked > MAX_UNPACKED_BYTES:
-                            raise _Rejected(
-                                _("The file unpacks to more data than an Excel file of this size can hold.")
-                            )
-                        # A real workbook never declares a DOCTYPE: that is how entity expansion ("billion
-                        # laughs") and external entities (XXE) are smuggled in.
-                        window = (tail + chunk).lower()
-                        if any(marker in window for marker in _FORBIDDEN_XML):
-                            raise _Rejected(_forbidden_xml())
-                        tail = chunk[-16:]
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
-                raise _Rejected(damaged) from None
-
-
-def _protected() -> str:
-    return _(
-        "The file is password-protected or in the old .xls format. "
-        "Save it as an .xlsx file without a password."
-    )
-
-
-def _forbidden_xml() -> str:
-    return _("The file contains XML declarations (DOCTYPE or ENTITY) that are not allowed in an Excel file.")
+# Import: reading the file safely (the checks themselves are in shinrai.core.xlsx)
 
 
 def _read_sheets(data: bytes) -> dict[str, list[tuple[int, tuple]]]:
     """Raw cell values of the two sheets: {sheet: [(excel row number, values), …]} without empty rows."""
-    if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a pinned dependency
-        raise RuntimeError("defusedxml must be installed: openpyxl would parse untrusted XML without it")
-    sheets: dict[str, list[tuple[int, tuple]]] = {}
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-        try:
-            for name in (MAIN_SHEET, CRITERIA_SHEET):
-                if name not in workbook.sheetnames:
-                    continue
-                rows = []
-                sheet = workbook[name]
-                # Read-only mode trusts the size the sheet declares and would silently drop rows beyond it;
-                # some programs write it wrong. Read every row instead, at most MAX_COLUMNS wide.
-                sheet.reset_dimensions()
-                for number, values in enumerate(
-                    sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1
-                ):
-                    if all(_is_blank(v) for v in values):
-                        continue
-                    rows.append((number, values))
-                    # Stop reading early; the exact count (rows under the column titles) is checked later.
-                    if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                        raise _Rejected(_too_many_rows(name))
-                sheets[name] = rows
-        finally:
-            workbook.close()
-    except _Rejected:
-        raise
-    except Exception as error:
-        if _caused_by(error, DefusedXmlException):  # openpyxl wraps parser errors in its own ValueError
-            raise _Rejected(_forbidden_xml()) from None
-        # Anything the parser trips over in an untrusted file (bad XML, missing parts, bad zip) means the same
-        # thing to the user; the details would not help them.
-        raise _Rejected(
-            _("The file is damaged and cannot be read. Save it again in Excel and retry.")
-        ) from None
-    return sheets
-
-
-def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
-    seen = set()
-    while error is not None and id(error) not in seen:
-        if isinstance(error, kind):
-            return True
-        seen.add(id(error))
-        error = error.__cause__ or error.__context__
-    return False
+    return read_sheets(
+        data,
+        (MAIN_SHEET, CRITERIA_SHEET),
+        max_rows=MAX_ROWS + HEADER_SEARCH_ROWS,
+        too_many_rows=_too_many_rows,
+    )
 
 
 def _too_many_rows(sheet: str) -> str:
@@ -579,17 +398,8 @@ def _too_many_rows(sheet: str) -> str:
     }
 
 
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 # ----------------------------------------------------------------------------------------------------
 # Import: validating rows
-
-
-def _clean(value: str) -> str:
-    """Text as compared and stored: one kind of line break, no characters XML cannot hold, no outer spaces."""
-    return _safe_text(value.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 class _CellError(Exception):
