@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,12 +19,12 @@ from django.views.decorators.http import require_POST
 from shinrai.core import access
 from shinrai.core.access import Perm
 
+from . import chart_data, reports
 from . import report_selectors as selectors
 from . import report_services as services
-from . import reports
 from .models import ReportComment, WeeklyReport
 from .report_forms import CommentForm, CorrectionForm, ReportForm
-from .views import _add_errors, _messages_of
+from .views import _add_errors, _messages_of, _zoom
 
 FIELD_ORDER = ("status_reason", "done", "problem", "next_action", "schedule_outlook", "cost_outlook")
 
@@ -181,6 +183,11 @@ def portal_detail(request: HttpRequest, pk: int, report_id: int) -> HttpResponse
     if report.state != WeeklyReport.State.PUBLISHED:
         raise Http404  # drafts are not shown in the portal, not even as a preview
     acknowledgements = selectors.acknowledged_by(report=report)
+    zoom = _zoom(request, "month")
+    # The charts the portal's schedule page shows, from the same cache (drawn for the customer audience).
+    project_charts = chart_data.ProjectCharts(
+        user=request.user, project=project, audience=chart_data.audience_for(request.user, portal=True)
+    )
     return render(
         request,
         "progress/reports/portal_detail.html",
@@ -194,6 +201,10 @@ def portal_detail(request: HttpRequest, pk: int, report_id: int) -> HttpResponse
             "thread": selectors.report_thread(report=report),
             "comment_form": CommentForm(),
             "is_preview": access.is_vendor_user(request.user),
+            "zoom": zoom,
+            "gantt": project_charts.gantt(zoom=zoom),
+            "charts": project_charts.progress(),
+            "charts_day": project_charts.today,
         },
     )
 
@@ -238,3 +249,83 @@ def portal_comment(request: HttpRequest, pk: int, report_id: int) -> HttpRespons
     else:
         messages.success(request, _("Your comment was posted."))
     return _to_portal(report)
+
+
+# --- Exports: PDF and Excel ------------------------------------------------------------------------------
+
+PDF_CONTENT_TYPE = "application/pdf"
+_UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+_NOT_ASCII_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _export_report(request: HttpRequest, pk: int, report_id: int, *, portal: bool) -> WeeklyReport:
+    """The report to export: vendor roles get any version, drafts too; the portal only published ones."""
+    if portal:
+        project, _role = selectors.reports_project_for(request.user, pk)
+    else:
+        project, _role = selectors.reports_project_for(request.user, pk, Perm.SEE_INTERNAL)
+    report = selectors.report_for(user=request.user, project=project, pk=report_id)
+    if portal and report.state != WeeklyReport.State.PUBLISHED:
+        raise Http404  # as on the portal's page: drafts are not shown there
+    report.project = project  # loaded with its vendor and customer organizations
+    return report
+
+
+def _attachment(content: bytes, *, content_type: str, report: WeeklyReport, extension: str) -> HttpResponse:
+    """``content`` as a download named after the report, in the reader's language with an ASCII fallback.
+
+    ``filename*`` (RFC 5987/6266) carries the UTF-8 name, e.g. 週次報告_ABC-1_2026-11-16_v1.pdf; browsers
+    that do not read it use ``filename``, e.g. weekly-report_ABC-1_2026-11-16_v1.pdf.
+    """
+    version = f"v{report.version}" if report.version else "draft"
+    parts = (report.project.code, f"{report.week_start:%Y-%m-%d}", version)
+    name = _UNSAFE_FILENAME.sub("_", "_".join((_("Weekly report"), *parts))).strip(" ._") or "report"
+    ascii_parts = [_NOT_ASCII_NAME.sub("-", part).strip("-.") or "project" for part in parts]
+    fallback = "_".join(("weekly-report", *ascii_parts))
+    response = HttpResponse(content, content_type=content_type)
+    utf8_name = quote(f"{name}.{extension}", safe="")
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}.{extension}\"; filename*=UTF-8''{utf8_name}"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _pdf(request: HttpRequest, report: WeeklyReport) -> HttpResponse:
+    from . import report_pdf as builder  # fpdf2 and the font are only loaded for a PDF
+
+    language = chart_data.chart_language()
+    images = builder.customer_chart_images(user=request.user, project=report.project, language=language)
+    content = builder.report_pdf(report, images=images, language=get_language() or "ja")
+    return _attachment(content, content_type=PDF_CONTENT_TYPE, report=report, extension="pdf")
+
+
+def _xlsx(request: HttpRequest, report: WeeklyReport) -> HttpResponse:
+    from shinrai.core.xlsx import XLSX_CONTENT_TYPE  # openpyxl is only loaded for a download
+
+    from . import report_xlsx as builder
+
+    content = builder.report_xlsx(report, language=get_language() or "ja")
+    return _attachment(content, content_type=XLSX_CONTENT_TYPE, report=report, extension="xlsx")
+
+
+@login_required
+def report_pdf(request: HttpRequest, pk: int, report_id: int) -> HttpResponse:
+    """The report as PDF for the vendor: any version, a draft marked as such; the customer's charts."""
+    return _pdf(request, _export_report(request, pk, report_id, portal=False))
+
+
+@login_required
+def report_xlsx(request: HttpRequest, pk: int, report_id: int) -> HttpResponse:
+    return _xlsx(request, _export_report(request, pk, report_id, portal=False))
+
+
+@login_required
+def portal_pdf(request: HttpRequest, pk: int, report_id: int) -> HttpResponse:
+    """The published report as PDF, with the charts the customer sees in the portal."""
+    return _pdf(request, _export_report(request, pk, report_id, portal=True))
+
+
+@login_required
+def portal_xlsx(request: HttpRequest, pk: int, report_id: int) -> HttpResponse:
+    return _xlsx(request, _export_report(request, pk, report_id, portal=True))
