@@ -37,4 +37,5 @@ urlpatterns = [
     path("", include("shinrai.requirements.urls")),
     path("", include("shinrai.progress.urls")),
     path("", include("shinrai.progress.report_urls")),
+    path("", include("shinrai.progress.calendar_urls")),
 ]
