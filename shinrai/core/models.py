@@ -224,6 +224,9 @@ AUDIT_ACTION_LABELS = {
     "user.set_language": _("Language changed"),
     "api_token.create": _("API token created"),
     "api_token.revoke": _("API token revoked"),
+    "calendar_feed.create": _("Calendar feed URL created"),
+    "calendar_feed.regenerate": _("Calendar feed URL replaced"),
+    "calendar_feed.revoke": _("Calendar feed URL revoked"),
     "stakeholder.create": _("Stakeholder added"),
     "stakeholder.update": _("Stakeholder changed"),
     "goal.create": _("Goal added"),
@@ -245,6 +248,10 @@ AUDIT_ACTION_LABELS = {
     "task.move": _("Task moved"),
     "task.progress": _("Task progress reported"),
     "task.delete": _("Task deleted"),
+    "task.import": _("WBS imported from Excel"),
+    "glossary.create": _("Glossary term added"),
+    "glossary.update": _("Glossary term changed"),
+    "glossary.delete": _("Glossary term deleted"),
     "report.create": _("Weekly report drafted"),
     "report.update": _("Weekly report draft changed"),
     "report.publish": _("Weekly report published"),
@@ -351,3 +358,23 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class CalendarFeedToken(models.Model):
+    """The secret in a person's calendar feed URL (milestones as iCalendar, read without logging in).
+
+    Only a SHA-256 digest is stored, like an API token; the URL is shown once. One per person: making a new
+    one replaces the digest, so the old URL stops working at once.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="calendar_feed_token")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed URL")
+        verbose_name_plural = _("calendar feed URLs")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import access, selectors, services
+from . import access, calendar_feed, selectors, services
 from .forms import ApiTokenForm, LanguageForm
 
 
@@ -34,8 +34,16 @@ def home(request: HttpRequest) -> HttpResponse:
 def portfolio(request: HttpRequest) -> HttpResponse:
     if not access.is_vendor_user(request.user):
         raise Http404
-    projects = selectors.portfolio_projects(user=request.user)
-    return render(request, "core/portfolio.html", {"projects": projects})
+    rows = selectors.portfolio_rows(user=request.user)
+    return render(
+        request,
+        "core/portfolio.html",
+        {
+            "rows": rows,
+            "last_week": rows[0].last_week if rows else None,
+            "overdue": sum(1 for row in rows if row.last_week_state in ("late", "missing")),
+        },
+    )
 
 
 @login_required
@@ -110,8 +118,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
-    """Personal settings: language and API tokens."""
+    """Personal settings: language, API tokens and the calendar feed URL."""
     new_token = request.session.pop("new_api_token", None)
+    new_calendar_secret = request.session.pop(calendar_feed.NEW_SECRET_SESSION_KEY, None)
     form = ApiTokenForm()
     if request.method == "POST":
         form = ApiTokenForm(request.POST)
@@ -126,6 +135,10 @@ def me(request: HttpRequest) -> HttpResponse:
             "form": form,
             "tokens": selectors.user_api_tokens(user=request.user),
             "new_token": new_token,
+            "calendar_token": calendar_feed.calendar_feed_token_for(user=request.user),
+            "calendar_links": calendar_feed.calendar_feed_links(user=request.user, secret=new_calendar_secret)
+            if new_calendar_secret
+            else None,
             "language_form": LanguageForm(
                 initial={"language": request.user.language, "next": reverse("core:me")}
             ),

@@ -1,4 +1,5 @@
-"""API endpoints of the progress app: milestones and the WBS.
+"""API endpoints of the progress app: milestones and the WBS (read for everyone on the project, write for
+vendor roles).
 
 Same conventions as the requirements API: reads through the selectors, writes through the services, every
 object looked up through ``shinrai.core.access``. What the caller may not see answers 404; what they may see
@@ -16,6 +17,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -29,7 +32,7 @@ from shinrai.core.models import Role, Visibility
 from shinrai.requirements import selectors as requirement_selectors
 
 from . import selectors, services
-from .models import Task
+from .models import Milestone, Task
 
 router = Router(tags=["progress"])
 
@@ -59,6 +62,37 @@ class MilestoneOut(Schema):
     known_risks: str
     position: int
     visibility: str
+
+
+class MilestoneIn(_Input):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    deliverables: str = ""
+    criteria: str = Field("", description="Achievement criteria: how the milestone is judged met")
+    baseline_date: date | None = Field(None, description="The promise; cannot be changed once set")
+    forecast_date: date | None = Field(None, description="Empty: the baseline date")
+    scope_note: str = ""
+    known_risks: str = ""
+    position: int | None = Field(None, ge=0, description="Place on the roadmap, 0 first; default last")
+    visibility: Visibility = Visibility.CUSTOMER
+
+
+class MilestonePatch(_Input):
+    """Only the fields sent are changed. Moving the forecast needs a ``reason`` (kept in the history)."""
+
+    # Defaults are not validated: an omitted field stays unset, an explicit null for a text is refused.
+    name: str = Field(None, min_length=1, max_length=200)
+    description: str = Field(None)
+    deliverables: str = Field(None)
+    criteria: str = Field(None)
+    baseline_date: date | None = Field(None, description="Only while not set yet: the promise never moves")
+    forecast_date: date | None = Field(None, description="null: the baseline date")
+    reason: str = Field("", max_length=500, description="Why the forecast moves; required when it does")
+    actual_date: date | None = Field(None, description="The day it was reached (not in the future)")
+    scope_note: str = Field(None)
+    known_risks: str = Field(None)
+    position: int = Field(None, ge=0)
+    visibility: Visibility = Field(None)
 
 
 class TaskOut(Schema):
@@ -240,6 +274,75 @@ def _milestone_out(status: selectors.MilestoneStatus) -> dict:
     }
 
 
+def _milestone_by_id(user, pk: int) -> Milestone:
+    """One milestone the user may see (project and visibility), or 404."""
+    try:
+        return access.items_visible_to(user, Milestone.objects.select_related("project")).get(pk=pk)
+    except Milestone.DoesNotExist:
+        raise Http404 from None
+
+
+def _one_milestone(milestone: Milestone) -> dict:
+    [status] = selectors.milestone_statuses([milestone], today=timezone.localdate())
+    return _milestone_out(status)
+
+
+@router.post(
+    "/projects/{int:project_id}/milestones",
+    response={201: MilestoneOut},
+    summary="Add a milestone to the roadmap (vendor roles; 403 for others who can see the project)",
+)
+def create_milestone(request, project_id: int, payload: MilestoneIn):
+    """Add a milestone. Without a forecast date it is expected on its baseline date.
+
+    404 when the project is not visible; 403 when it is but the role may not contribute; 422 on bad input.
+    """
+    user = request.auth
+    project, role = access.project_for(user, project_id)
+    _require(role, Perm.CONTRIBUTE)
+    milestone = services.milestone_save(by=user, project=project, **payload.model_dump())
+    return Status(201, _one_milestone(milestone))
+
+
+@router.patch(
+    "/milestones/{int:milestone_id}",
+    response=MilestoneOut,
+    summary="Change a milestone: details, a new forecast with its reason, the day it was reached",
+)
+def update_milestone(request, milestone_id: int, payload: MilestonePatch):
+    """Change the fields sent, through the same services as the roadmap pages, all or nothing.
+
+    The baseline date cannot change once set (422: move the forecast instead). A new forecast date needs
+    ``reason``; it is audited as a reforecast with the slip in business days. ``actual_date`` records the day
+    the milestone was reached. 404 when the milestone is not visible; 403 when the role may not contribute.
+    """
+    user = request.auth
+    milestone = _milestone_by_id(user, milestone_id)
+    role = access.role_in(user, milestone.project)
+    _require(role, Perm.CONTRIBUTE)
+    data = payload.model_dump(exclude_unset=True)
+    reason = data.pop("reason", "").strip()
+    has_actual = "actual_date" in data
+    actual_date = data.pop("actual_date", None)
+    if "forecast_date" in data:
+        # What the service will store: an empty forecast means the baseline date.
+        new_forecast = data["forecast_date"] or data.get("baseline_date", milestone.baseline_date)
+        if milestone.forecast_date is not None and new_forecast != milestone.forecast_date and not reason:
+            raise ValidationError(
+                {"reason": _("Say why the forecast date moves. It is kept in the history with both dates.")}
+            )
+    with transaction.atomic():
+        if data:
+            milestone = services.milestone_save(
+                by=user, project=milestone.project, milestone=milestone, reason=reason, **data
+            )
+        if has_actual:
+            milestone = services.milestone_record_actual(
+                by=user, milestone=milestone, actual_date=actual_date
+            )
+    return _one_milestone(milestone)
+
+
 # --- Tasks ---------------------------------------------------------------------------------------------
 
 
@@ -297,3 +400,20 @@ def update_task_progress(request, task_id: int, payload: TaskProgressPatch):
     _require(role, Perm.CONTRIBUTE)
     services.task_update_progress(by=user, task=task, **payload.model_dump(exclude_unset=True))
     return _one_task(user, task, role)
+
+
+@router.delete(
+    "/tasks/{int:task_id}",
+    response={204: None},
+    summary="Delete a task without sub-tasks (delete or move those first)",
+)
+def delete_task(request, task_id: int):
+    """Delete a leaf task, as on the WBS page; a task with sub-tasks answers 422.
+
+    404 when the task is not visible; 403 when it is but the role may not contribute.
+    """
+    user = request.auth
+    task = selectors.task_for(user=user, pk=task_id)
+    _require(access.role_in(user, task.project), Perm.CONTRIBUTE)
+    services.task_delete(by=user, task=task)
+    return Status(204, None)

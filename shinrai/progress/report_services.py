@@ -13,18 +13,18 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shinrai.core import access
 from shinrai.core.access import Perm
-from shinrai.core.models import CUSTOMER_ROLES, Organization, Project, User
+from shinrai.core.models import CUSTOMER_ROLES, Organization, Project, Role, User
 from shinrai.core.services import audit_record
 from shinrai.core.tasks import send_email
 
-from . import report_selectors, reports
+from . import report_selectors, reports, services
 from .models import PlainLanguageTerm, ReportAcknowledgement, ReportComment, WeeklyReport
 
 REPORT_FIELDS = (
@@ -186,6 +186,61 @@ def _notify(report: WeeklyReport) -> None:
         send_email.enqueue(to=[user.email], subject=subject, body=body)
 
 
+def _vendor_recipients(report: WeeklyReport) -> list[User]:
+    """Who answers a question: the project's active vendor PMs and the person who published the version."""
+    project = report.project
+    return list(
+        User.objects.filter(organization=project.vendor_org_id, is_active=True)
+        .filter(
+            Q(memberships__project=project, memberships__role=Role.VENDOR_PM) | Q(pk=report.published_by_id)
+        )
+        .distinct()
+        .order_by("email")
+    )
+
+
+def _notify_thread(comment: ReportComment) -> None:
+    """A customer's question goes to the vendor's PMs and the report's publisher; an answer goes to the
+    person who asked. Each in their own language, through the task queue (called after commit)."""
+    report = comment.report
+    project = report.project
+    question = comment.parent or comment
+    url = (
+        settings.SITE_URL.rstrip("/")
+        + reverse("reports:portal_detail", args=[project.pk, report.pk])
+        + f"#comment-{question.pk}"
+    )
+    if comment.parent is None:
+        recipients = _vendor_recipients(report)
+    else:
+        asker = question.author
+        recipients = (
+            [asker] if asker and asker.is_active and access.has_perm(asker, Perm.COMMENT, project) else []
+        )
+    for user in recipients:
+        with translation.override(user.language):
+            values = {
+                "project": project.name,
+                "week": report.week_start.isoformat(),
+                "author": comment.author.display_name if comment.author else "",
+                "url": url,
+                "name": user.display_name,
+            }
+            if comment.parent is None:
+                subject = _("[%(project)s] Question on the weekly report of the week of %(week)s")
+                lead = _("%(author)s asked a question on the weekly report of the week of %(week)s:")
+                action = _("Answer it here: %(url)s")
+            else:
+                subject = _(
+                    "[%(project)s] Answer to your question on the weekly report of the week of %(week)s"
+                )
+                lead = _("%(author)s answered your question on the weekly report of the week of %(week)s:")
+                action = _("Read the answer, or ask again, here: %(url)s")
+            body = "\n\n".join([_("Dear %(name)s,") % values, lead % values, comment.body, action % values])
+            subject = subject % values
+        send_email.enqueue(to=[user.email], subject=subject, body=body)
+
+
 @transaction.atomic
 def report_publish(*, by: User, report: WeeklyReport) -> WeeklyReport:
     """Publish a draft as version 1 and tell the customer. Needs the edit permission (PM, manager)."""
@@ -210,6 +265,7 @@ def report_publish(*, by: User, report: WeeklyReport) -> WeeklyReport:
         project=report.project,
         after={"week_start": report.week_start, "version": 1, "status": report.status},
     )
+    services.snapshot_week_end(project=report.project, week_start=report.week_start)  # progress history
     transaction.on_commit(lambda: _notify(report))
     return report
 
@@ -314,6 +370,7 @@ def report_comment(
     else:
         raise PermissionError("comment or contribute needed")
     comment = ReportComment.objects.create(report=report, author=by, body=body, parent=parent)
+    transaction.on_commit(lambda: _notify_thread(comment))
     audit_record(
         actor=by,
         action="report.answer" if parent else "report.ask",

@@ -75,7 +75,7 @@ def test_vendor_pm_logs_in_and_sees_the_portfolio(page, live_server, demo_data, 
 
     table = page.locator("table.data-table")
     assert table.is_visible()
-    assert table.locator("thead th").count() == 6
+    assert table.locator("thead th").count() == 8  # with the latest report and its punctuality
     codes = table.locator("tbody tr td.mono").all_inner_texts()
     pm_projects = sorted(p.code for p in PROJECTS if any(email == VENDOR_PM for email, _role in p.members))
     assert codes == pm_projects  # ordered by code; only the PM's own projects

@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from shinrai.core import services
+from shinrai.core import calendar_feed, services
 from shinrai.progress import report_services
 from shinrai.progress import services as progress_services
 from shinrai.requirements import services as requirement_services
@@ -78,6 +78,12 @@ def own_token_kwargs(cast, target, user):
     owner = user if (target == "own" and user is not None) else cast.users["vendor_pm"]
     token, _clear = services.api_token_create(user=owner, name="matrix")
     return {"pk": token.pk}
+
+
+def feed_secret_kwargs(cast, target, user):
+    """Calendar feeds: the role's own feed secret (the session plays no part); anonymous has none."""
+    secret = "x" * 43 if user is None else calendar_feed.calendar_feed_token_issue(user=user)
+    return {"secret": secret} | ({} if target is None else {"pk": getattr(cast, target).pk})
 
 
 def revoke_status(role, target):
@@ -262,6 +268,64 @@ def published_report_kwargs(cast, target, user):
     return {"pk": getattr(cast, target).pk, "report_id": _report(cast, target, publish=True).pk}
 
 
+def api_draft_kwargs(cast, target, user):
+    return {"report_id": _report(cast, target, publish=False).pk}
+
+
+def api_published_kwargs(cast, target, user):
+    return {"report_id": _report(cast, target, publish=True).pk}
+
+
+def api_milestone_kwargs(cast, target, user):
+    return {"milestone_id": milestone_page_kwargs(cast, target, user)["milestone_id"]}
+
+
+def comment_data(cast, target, user):
+    """Customers ask a new question; vendor roles answer one (asked here directly: the foreign project has
+    no customer member)."""
+    if user is None or not user.is_vendor:
+        return {"body": "進捗の根拠を教えてください"}
+    from shinrai.progress.models import ReportComment, WeeklyReport
+
+    report = WeeklyReport.objects.get(project=getattr(cast, target), version=1)
+    question = ReportComment.objects.create(report=report, author=None, body="質問")
+    return {"body": "回答します", "parent_id": question.pk}
+
+
+# The glossary belongs to a vendor organization: every user of the vendor reads it, its managers and the PMs
+# of its projects change it (403 for the other vendor users), nobody else sees it (404).
+GLOSSARY_READERS = VENDOR_USERS
+GLOSSARY_EDITORS = {"own": {"vendor_manager", "vendor_pm"}, "foreign": {"other_vendor_manager"}}
+GLOSSARY_VENDOR = {
+    "own": {"vendor_manager", "vendor_pm", "vendor_member", "vendor_admin"},
+    "foreign": {"other_vendor_manager"},
+}
+
+
+def glossary_status(success: int):
+    def status(role, target):
+        if role == "anonymous":
+            return 302
+        if target is None:
+            vendor_users = GLOSSARY_READERS
+            editors = GLOSSARY_EDITORS["own"] | GLOSSARY_EDITORS["foreign"]
+        else:
+            vendor_users, editors = GLOSSARY_VENDOR[target], GLOSSARY_EDITORS[target]
+        if role in editors:
+            return success
+        return 403 if role in vendor_users else 404
+
+    return status
+
+
+def glossary_term_kwargs(cast, target, user):
+    from shinrai.progress.models import PlainLanguageTerm
+
+    vendor = {"own": cast.vendor, "foreign": cast.other_vendor}[target]
+    term = PlainLanguageTerm.objects.create(vendor_org=vendor, term="PMO", plain_ja="管理の事務局")
+    return {"term_id": term.pk}
+
+
 EXPECTATIONS: dict[str, Expect] = {
     # Sign-in and password reset: open to everyone; a signed-in visitor of the login page is sent home.
     "login": Expect(lambda role, target: 200 if role == "anonymous" else 302),
@@ -283,6 +347,14 @@ EXPECTATIONS: dict[str, Expect] = {
     "core:me": Expect(page()),
     "core:api_token_revoke": Expect(revoke_status, own_token_kwargs, ("own", "other"), method="post"),
     "core:set_language": Expect(page(405, 405)),  # POST only
+    # Calendar feed URL (settings actions, POST) and the feeds: no login, the secret is the credential;
+    # an unknown secret and a project the owner may not see both answer 404.
+    "calendar:regenerate": Expect(page(302), method="post"),
+    "calendar:revoke": Expect(page(302), method="post"),
+    "calendar:feed": Expect(page(200, 404), kwargs=feed_secret_kwargs),
+    "calendar:project_feed": Expect(
+        project_page(CAN_VIEW, anonymous=404), feed_secret_kwargs, PROJECT_TARGETS
+    ),
     "core:healthz": Expect(page(200, 200)),
     "favicon": Expect(page(301, 301)),
     # JSON API: 401 without credentials, 404 for projects the caller may not see.
@@ -398,6 +470,10 @@ EXPECTATIONS: dict[str, Expect] = {
         page_post(_by_item_project(CAN_CONTRIBUTE)), milestone_page_kwargs, ITEM_TARGETS, method="post"
     ),
     "progress:wbs": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    # WBS in Excel: the download for the roles that see the WBS (hours are vendor data), the import page
+    # (its form; the upload posts to the same URL) for those who edit it.
+    "progress:wbs_export": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    "progress:wbs_import": Expect(project_page(CAN_CONTRIBUTE), project_kwargs(), PROJECT_TARGETS),
     "progress:task_new": Expect(project_page(CAN_CONTRIBUTE), project_kwargs(), PROJECT_TARGETS),
     "progress:task_edit": Expect(
         project_page(_by_item_project(CAN_CONTRIBUTE)), task_page_kwargs, ITEM_TARGETS
@@ -409,6 +485,26 @@ EXPECTATIONS: dict[str, Expect] = {
         page_post(_by_item_project(CAN_CONTRIBUTE)), task_page_kwargs, ITEM_TARGETS, method="post"
     ),
     "progress:portal_roadmap": Expect(project_page(CAN_VIEW), project_kwargs(), PROJECT_TARGETS),
+    "api:create_milestone": Expect(
+        api_write(CAN_VIEW, CAN_CONTRIBUTE, 201),
+        project_kwargs("project_id"),
+        PROJECT_TARGETS,
+        method="post",
+        data=lambda cast, target, user: {"name": "要件定義完了", "baseline_date": "2026-12-04"},
+    ),
+    "api:update_milestone": Expect(
+        api_write(CAN_SEE_ITEM, _by_item_project(CAN_CONTRIBUTE), 200),
+        api_milestone_kwargs,
+        ITEM_TARGETS,
+        method="patch",
+        data=lambda cast, target, user: {"name": "要件定義完了（改）"},
+    ),
+    "api:delete_task": Expect(
+        api_write(CAN_SEE_ITEM, _by_item_project(CAN_CONTRIBUTE), 204),
+        task_kwargs,
+        ITEM_TARGETS,
+        method="delete",
+    ),
     # Charts: the Gantt and the burndown/earned-value page for vendor roles, the schedule for every role.
     "progress:gantt": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
     "progress:progress_charts": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
@@ -423,6 +519,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "reports:correct": Expect(project_page(CAN_EDIT), published_report_kwargs, PROJECT_TARGETS),
     "reports:portal_list": Expect(project_page(CAN_SEE_REPORTS), project_kwargs(), PROJECT_TARGETS),
     "reports:portal_detail": Expect(project_page(CAN_SEE_REPORTS), published_report_kwargs, PROJECT_TARGETS),
+    # Report downloads: the vendor's for vendor roles (drafts too), the portal's as the portal page.
+    "reports:pdf": Expect(project_page(CAN_SEE_INTERNAL), draft_report_kwargs, PROJECT_TARGETS),
+    "reports:xlsx": Expect(project_page(CAN_SEE_INTERNAL), draft_report_kwargs, PROJECT_TARGETS),
+    "reports:portal_pdf": Expect(project_page(CAN_SEE_REPORTS), published_report_kwargs, PROJECT_TARGETS),
+    "reports:portal_xlsx": Expect(project_page(CAN_SEE_REPORTS), published_report_kwargs, PROJECT_TARGETS),
     "reports:portal_acknowledge": Expect(
         page_post(CAN_COMMENT), published_report_kwargs, PROJECT_TARGETS, method="post"
     ),
@@ -436,6 +537,56 @@ EXPECTATIONS: dict[str, Expect] = {
         project_page(CAN_SEE_REPORTS, anonymous=401),
         lambda cast, target, user: {"report_id": _report(cast, target, publish=True).pk},
         PROJECT_TARGETS,
+    ),
+    # Report writes through the API: drafts are seen by vendor roles only, so customers get 404 there.
+    "api:create_report": Expect(
+        api_write(CAN_SEE_REPORTS, CAN_CONTRIBUTE, 201),
+        project_kwargs("project_id"),
+        PROJECT_TARGETS,
+        method="post",
+        data=lambda cast, target, user: {"week_start": "2025-01-06"},
+    ),
+    "api:update_report": Expect(
+        api_write(CAN_SEE_INTERNAL, CAN_CONTRIBUTE, 200),
+        api_draft_kwargs,
+        PROJECT_TARGETS,
+        method="patch",
+        data=lambda cast, target, user: {"done": "・画面設計を完了しました"},
+    ),
+    "api:publish_report": Expect(
+        api_write(CAN_SEE_INTERNAL, CAN_EDIT, 200), api_draft_kwargs, PROJECT_TARGETS, method="post"
+    ),
+    "api:correct_report": Expect(
+        api_write(CAN_SEE_REPORTS, CAN_EDIT, 201),
+        api_published_kwargs,
+        PROJECT_TARGETS,
+        method="post",
+        data=lambda cast, target, user: {"correction_note": "完了日の誤記を訂正", "done": "・訂正"},
+    ),
+    "api:acknowledge_report": Expect(
+        api_write(CAN_SEE_REPORTS, CAN_COMMENT, 201), api_published_kwargs, PROJECT_TARGETS, method="post"
+    ),
+    "api:list_report_comments": Expect(
+        project_page(CAN_SEE_REPORTS, anonymous=401), api_published_kwargs, PROJECT_TARGETS
+    ),
+    "api:create_report_comment": Expect(
+        api_write(CAN_SEE_REPORTS, CAN_DISCUSS_REPORTS, 201),
+        api_published_kwargs,
+        PROJECT_TARGETS,
+        method="post",
+        data=comment_data,
+    ),
+    "api:report_plain_language": Expect(
+        api_write(CAN_SEE_REPORTS, CAN_SEE_INTERNAL, 200), api_published_kwargs, PROJECT_TARGETS
+    ),
+    # The vendor's glossary (not a project page): see GLOSSARY_* above.
+    "reports:glossary": Expect(
+        lambda role, target: 302 if role == "anonymous" else 200 if role in GLOSSARY_READERS else 404
+    ),
+    "reports:glossary_new": Expect(glossary_status(200)),
+    "reports:glossary_edit": Expect(glossary_status(200), glossary_term_kwargs, ("own", "foreign")),
+    "reports:glossary_delete": Expect(
+        glossary_status(302), glossary_term_kwargs, ("own", "foreign"), method="post"
     ),
 }
 # Django's admin guards every one of its routes with the staff check; the matrix checks that guard
