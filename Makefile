@@ -43,7 +43,9 @@ format: $(INSTALLED)
 test: setup lint
 	$(BIN)/pytest
 
+# The page benchmark needs gunicorn (the production extra); the first run seeds the large dataset (minutes).
 bench: setup
+	$(BIN)/python -m pip install --quiet -e '.[dev,production]'
 	$(BIN)/python bench/run.py
 
 clean:

@@ -1,0 +1,169 @@
+"""`shinrai seed`: deterministic, the requested sizes, consistent data, only ever into an empty database."""
+
+import hashlib
+from datetime import datetime, timedelta
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+
+from shinrai import seed as seeding
+from shinrai.core import access
+from shinrai.core.models import AuditEvent, Organization, Project, ProjectMember, User
+from shinrai.progress.models import Milestone, ReportAcknowledgement, ReportComment, Task, WeeklyReport
+from shinrai.requirements.models import Baseline, Requirement
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+NOW = datetime(2026, 11, 20, 15, 30, tzinfo=TOKYO)  # a Friday afternoon
+TINY = seeding.SCALES["small"].but(
+    customers=2, partners=1, projects=4, users=24, tasks_per_project=30, requirements_per_project=6
+)
+
+
+def digest() -> str:
+    """A fingerprint of the generated data (ids, names, dates, states, texts)."""
+    rows = [
+        list(Organization.objects.order_by("pk").values_list("pk", "name", "kind")),
+        list(User.objects.order_by("pk").values_list("pk", "email", "display_name", "organization_id")),
+        list(Project.objects.order_by("pk").values_list("pk", "code", "name", "start_date", "end_date")),
+        list(Task.objects.order_by("pk").values_list("pk", "parent_id", "name", "planned_start", "progress")),
+        list(WeeklyReport.objects.order_by("pk").values_list("pk", "week_start", "published_at", "done")),
+        list(Requirement.objects.order_by("pk").values_list("pk", "number", "text", "status")),
+        AuditEvent.objects.count(),
+    ]
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def seed_and_forget(**kwargs) -> str:
+    """Seed inside a savepoint, take the digest, roll back: the database is empty again."""
+    with transaction.atomic():
+        seeding.seed(TINY, now=NOW, out=StringIO(), **kwargs)
+        value = digest()
+        transaction.set_rollback(True)
+    return value
+
+
+@pytest.mark.django_db
+def test_same_seed_same_data_other_seed_other_data():
+    first = seed_and_forget(seed=7)
+    assert seeding.database_is_empty()
+    assert seed_and_forget(seed=7) == first
+    assert seed_and_forget(seed=8) != first
+
+
+@pytest.fixture
+def seeded(db):
+    return seeding.seed(TINY, seed=3, now=NOW, out=StringIO())
+
+
+def test_sizes_follow_the_scale(seeded):
+    assert Project.objects.count() == 4
+    assert User.objects.count() == 24
+    kinds = sorted(Organization.objects.values_list("kind", flat=True))
+    assert kinds == ["customer", "customer", "partner", "vendor"]  # a second vendor only from 20 projects
+    for project in Project.objects.all():
+        tasks = Task.objects.filter(project=project).count()
+        assert 0.5 * 30 <= tasks <= 1.6 * 30, (project.code, tasks)
+        assert 4 <= Milestone.objects.filter(project=project).count() <= 8
+        assert 0.6 * 6 - 1 <= Requirement.objects.filter(project=project).count() <= 1.4 * 6 + 1
+    assert seeded.counts["progress.Task"] == Task.objects.count()
+    assert seeded.logins["vendor PM"] == "pm001@shinrai-systems.example.jp"
+
+
+def test_the_wbs_is_three_levels_deep(seeded):
+    parents = dict(Task.objects.values_list("pk", "parent_id"))
+
+    def depth(pk):
+        return 0 if parents[pk] is None else 1 + depth(parents[pk])
+
+    assert {depth(pk) for pk in parents} == {0, 1, 2}
+    with_children = set(parents.values()) - {None}
+    assert all(depth(pk) == 2 for pk in parents if pk not in with_children)  # every leaf at level 3
+
+
+def test_members_fit_their_organizations_and_everyone_shares_one_password(seeded):
+    for member in ProjectMember.objects.select_related("user__organization", "project"):
+        assert access.role_in(member.user, member.project) == member.role
+    hashes = set(User.objects.values_list("password", flat=True))
+    assert len(hashes) == 1
+    assert User.objects.get(email=seeded.logins["customer sponsor"]).check_password(seeded.password)
+
+
+def test_sub_tasks_are_never_shared_more_widely_than_their_parent(seeded):
+    breadth = {"internal": 0, "customer": 1, "partners": 2}
+    for task in Task.objects.filter(parent__isnull=False).select_related("parent"):
+        assert breadth[task.visibility] <= breadth[task.parent.visibility]
+
+
+def test_schedules_and_reports_are_plausible(seeded):
+    today = NOW.date()
+    for task in Task.objects.filter(parent__isnull=False, children__isnull=True):
+        assert task.planned_start.weekday() < 5 and task.planned_finish.weekday() < 5
+        if task.status == "done":
+            assert task.completed_at <= NOW
+        if task.planned_start > today:
+            assert task.status == "not_started" and task.progress == 0
+    assert Task.objects.filter(status="done").exists() and Task.objects.filter(status="in_progress").exists()
+    assert Milestone.objects.exclude(forecast_date=F("baseline_date")).exists()  # some slipped
+    for report in WeeklyReport.objects.all():
+        assert report.week_start.weekday() == 0
+        if report.published_at:
+            assert report.published_at <= NOW
+    published = WeeklyReport.objects.filter(state="published")
+    late = [r for r in published if r.published_at > deadline(r.week_start)]
+    assert published.count() > 0 and len(late) < published.count() / 2
+    for ack in ReportAcknowledgement.objects.select_related("report"):
+        assert ack.report.published_at <= ack.at <= NOW
+    for answer in ReportComment.objects.filter(parent__isnull=False).select_related("parent"):
+        assert answer.parent.created_at < answer.created_at
+    assert Baseline.objects.exists()
+
+
+def deadline(week_start):
+    return datetime.combine(week_start + timedelta(days=7), datetime.min.time(), tzinfo=TOKYO) + timedelta(
+        hours=12
+    )
+
+
+def test_the_pages_open_on_the_generated_data(client, seeded):
+    pm = User.objects.get(email=seeded.logins["vendor PM"])
+    project = Project.objects.filter(members__user=pm).order_by("pk").first()
+    client.force_login(pm)
+    for url in (
+        reverse("core:project_home", args=[project.pk]),
+        reverse("progress:wbs", args=[project.pk]),
+        reverse("reports:list", args=[project.pk]),
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_report_draft_reads_the_audit_events_of_the_week(seeded):
+    """task.progress events of the current week are there, shaped as the services write them."""
+    week_start = datetime.combine(
+        NOW.date() - timedelta(days=NOW.weekday()), datetime.min.time(), tzinfo=TOKYO
+    )
+    events = AuditEvent.objects.filter(action="task.progress", at__gte=week_start)
+    assert events.exists()
+    assert all("progress" in event.before and "progress" in event.after for event in events)
+
+
+def test_it_refuses_a_database_that_holds_data(cast):
+    with pytest.raises(seeding.SeedRefused):
+        seeding.seed(TINY, out=StringIO())
+    with pytest.raises(CommandError, match="empty database"):
+        call_command("seed", "--scale", "small", stdout=StringIO())
+    assert Project.objects.count() == 3  # the cast's, nothing added
+
+
+def test_the_command_prints_the_logins(db, monkeypatch):
+    monkeypatch.setitem(seeding.SCALES, "small", TINY)
+    out = StringIO()
+    call_command("seed", "--scale", "small", "--seed", "2", stdout=out)
+    text = out.getvalue()
+    assert "Seeded scale small" in text
+    assert "pm001@shinrai-systems.example.jp" in text and seeding.PASSWORD in text
+    assert Project.objects.count() == 4
