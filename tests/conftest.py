@@ -20,6 +20,15 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Charts and schedule summaries are cached by a data fingerprint; rolled-back tests can reuse ids and
+    # (with a pinned clock) timestamps, so one test's cached picture must never answer another's.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @dataclass
 class Cast:
     vendor: Organization

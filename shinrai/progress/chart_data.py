@@ -51,7 +51,9 @@ from functools import cached_property
 
 from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Subquery
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from shinrai.core.models import Organization, Project, User
@@ -442,9 +444,17 @@ def earned_value(rows: list[WbsRow], *, today: date, history: Sequence[ProgressS
 
 @dataclass(frozen=True)
 class GanttView:
+    """What a Gantt page shows, cached as finished markup: rendering the ~300-row table under the chart on
+    every request cost more than everything else on the page (bench/results/)."""
+
     svg: str  # inline-safe: drawn by charts.py from our own data (text as outlines, no scripts or styles)
-    lines: list[GanttLine]
+    html: str  # the figure, the "not drawn" notice and the table of the lines (progress/_gantt_chart.html)
+    line_names: tuple[str, ...]
     omitted_rows: int
+
+    @property
+    def safe_html(self) -> str:
+        return mark_safe(self.html)  # noqa: S308 -- rendered by our template from the escaped lines
 
 
 @dataclass(frozen=True)
@@ -578,6 +588,21 @@ class ProjectCharts:
     def gantt_lines(self) -> list[GanttLine]:
         return gantt_lines(self.rows, self.milestones(), today=self.today)
 
+    def schedule_summary(self) -> selectors.ScheduleSummary:
+        """Are we on schedule, for this audience: cached with the charts, as it reads the same whole WBS."""
+        key = self.key("schedule")
+        summary = cache.get(key)
+        if summary is None:
+            summary = selectors.project_schedule_summary(
+                user=self.user,
+                project=self.project,
+                rows=self.rows,
+                today=self.today,
+                visibilities=self.visibilities,
+            )
+            cache.set(key, summary, CACHE_SECONDS)
+        return summary
+
     def gantt(self, *, zoom: str) -> GanttView:
         """The Gantt at ``zoom`` ("week" or "month"), from the cache when the data has not changed."""
         if zoom not in ZOOMS:
@@ -587,7 +612,13 @@ class ProjectCharts:
         if view is None:
             lines = self.gantt_lines()
             chart = render_gantt(lines, today=self.today, zoom=zoom, language=self.language)
-            view = GanttView(chart.svg(), lines, chart.omitted_rows)
+            svg = chart.svg()
+            with translation.override(self.language):
+                html = render_to_string(
+                    "progress/_gantt_chart.html",
+                    {"svg": svg, "lines": lines, "omitted_rows": chart.omitted_rows},
+                )
+            view = GanttView(svg, html, tuple(line.name for line in lines), chart.omitted_rows)
             cache.set(key, view, CACHE_SECONDS)
         return view
 

@@ -18,7 +18,7 @@ from shinrai.core.models import PARTNER_ROLES, Project, User
 from shinrai.requirements import selectors as requirement_selectors
 from shinrai.requirements.models import Review
 
-from . import chart_data, report_selectors, selectors
+from . import chart_data, report_selectors
 from .models import ReportAcknowledgement, WeeklyReport
 from .selectors import ScheduleSummary
 
@@ -47,11 +47,9 @@ def portal_glance(*, user: User, project: Project) -> PortalGlance:
     """The four answers for ``user`` on ``project``. At most a fixed handful of queries, whatever the data."""
     role = access.role_in(user, project)
     perms = access.ROLE_PERMS[role] if role else frozenset()
-    schedule = selectors.project_schedule_summary(
-        user=user,
-        project=project,
-        visibilities=chart_data.VISIBILITIES[chart_data.audience_for(user, portal=True)],
-    )
+    schedule = chart_data.ProjectCharts(
+        user=user, project=project, audience=chart_data.audience_for(user, portal=True)
+    ).schedule_summary()
     latest = None
     if role is not None and role not in PARTNER_ROLES:
         # Published only, also for a vendor previewing the portal: drafts are not the customer's to see.

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,6 +27,7 @@ from .models import ReportComment, WeeklyReport
 from .report_forms import CommentForm, CorrectionForm, ReportForm
 from .views import _add_errors, _messages_of, _zoom
 
+WEEKS_PER_PAGE = 13
 FIELD_ORDER = ("status_reason", "done", "problem", "next_action", "schedule_outlook", "cost_outlook")
 
 
@@ -54,7 +56,10 @@ def report_list(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "project": project,
             "perms": access.ROLE_PERMS[role],
-            "weeks": selectors.report_weeks(user=request.user, project=project),
+            # A quarter per page: a two-year project has ~100 weeks, and every row is several links.
+            "weeks": Paginator(
+                selectors.report_weeks(user=request.user, project=project), WEEKS_PER_PAGE
+            ).get_page(request.GET.get("page")),
             "this_week": reports.monday_of(today),
             "last_week": reports.monday_of(today) - timedelta(days=7),
         },

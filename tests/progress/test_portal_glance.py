@@ -1,6 +1,7 @@
 """ "At a glance" on the customer's project page: schedule, latest report, open problems, what is waiting."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -8,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shinrai.core.models import Visibility
-from shinrai.progress import report_services
+from shinrai.progress import report_services, services
 from shinrai.progress.portal_summary import portal_glance
 from shinrai.requirements import services as requirement_services
 
@@ -124,6 +125,7 @@ def test_queries_do_not_grow_with_the_reports(client, cast, clock):
         client.get(url)
     for weeks in (1, 2, 3, 4):
         _publish(cast, WEEK - timedelta(days=28 - 7 * weeks))
+    client.get(url)  # publishing records progress, so the cached schedule is drawn again once
     with CaptureQueriesContext(connection) as five:
         response = client.get(url)
     assert response.context["glance"].latest_report.week_start == WEEK
@@ -133,3 +135,23 @@ def test_queries_do_not_grow_with_the_reports(client, cast, clock):
 def test_glance_takes_a_fixed_handful_of_queries(cast, setup, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         portal_glance(user=cast.users["customer_sponsor"], project=cast.own)
+
+
+def test_the_cached_schedule_follows_a_progress_change(client, cast, clock):
+    clock.set(2026, 11, 20, 17)
+    pm = cast.users["vendor_pm"]
+    task = services.task_save(
+        by=pm,
+        project=cast.own,
+        name="画面設計",
+        planned_start=date(2026, 11, 16),
+        planned_finish=date(2026, 11, 20),
+        estimate_hours=Decimal(40),
+    )
+    client.force_login(cast.users["customer_sponsor"])
+    url = reverse("core:portal_project", args=[cast.own.pk])
+    assert client.get(url).context["glance"].schedule.ev == Decimal(0)
+    assert client.get(url).context["glance"].schedule.ev == Decimal(0)  # now from the cache
+    clock.set(2026, 11, 20, 18)  # the fingerprint sees the change by its time (the clock is pinned here)
+    services.task_update_progress(by=pm, task=task, progress=50)
+    assert client.get(url).context["glance"].schedule.ev == Decimal(20)  # 40 h × 50 %

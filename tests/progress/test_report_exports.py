@@ -385,7 +385,7 @@ def test_the_report_page_shows_the_schedule_charts(client, cast, published):
     response = client.get(url)
     html = response.content.decode()
     assert _svgs(html) == 2  # the Gantt and the burndown, no earned value (hours are vendor data)
-    assert [line.name for line in response.context["gantt"].lines] == ["要件定義完了", "画面設計", "API設計"]
+    assert list(response.context["gantt"].line_names) == ["要件定義完了", "画面設計", "API設計"]
     assert response.context["zoom"] == "month"
     assert client.get(url + "?zoom=week").context["zoom"] == "week"
     assert reverse("reports:portal_pdf", args=[cast.own.pk, published.pk]) in html

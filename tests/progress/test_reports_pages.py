@@ -1,5 +1,6 @@
 """Weekly report pages: the PM writes, checks and publishes; the customer reads, acknowledges and asks."""
 
+import re
 from datetime import date
 
 import pytest
@@ -163,3 +164,30 @@ def test_api_lists_published_reports_for_customers_and_drafts_for_the_vendor(cli
     client.force_login(cast.users["partner_viewer"])
     assert client.get(f"/api/v1/projects/{cast.own.pk}/reports").status_code == 404
     assert client.get(f"/api/v1/reports/{published.pk}").status_code == 404
+
+
+def test_the_vendor_list_shows_a_quarter_per_page_newest_first(client, cast, clock):
+    clock.set(2026, 11, 20, 17)  # the week of 11-16 is not due yet: 32 weeks from 04-06 to 11-09
+    cast.own.start_date = date(2026, 4, 6)
+    cast.own.end_date = None
+    cast.own.save(update_fields=["start_date", "end_date"])
+    client.force_login(cast.users["vendor_pm"])
+    url = reverse("reports:list", args=[cast.own.pk])
+
+    def weeks(query=""):
+        return re.findall(r'id="week-([0-9-]+)"', client.get(url + query).content.decode())
+
+    first = weeks()
+    assert len(first) == 13 and first[0] == "2026-11-09" and first[-1] == "2026-08-17"
+    assert 'href="?page=2"' in client.get(url).content.decode()
+    second = weeks("?page=2")
+    assert len(second) == 13 and second[0] == "2026-08-10" and second[-1] == "2026-05-18"
+    assert weeks("?page=3") == [
+        "2026-05-11",
+        "2026-05-04",
+        "2026-04-27",
+        "2026-04-20",
+        "2026-04-13",
+        "2026-04-06",
+    ]
+    assert weeks("?page=99") == weeks("?page=3")  # out of range: the last page
