@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import sys
-import tempfile
 import time
-from pathlib import Path
+
+from _common import fresh_database, vendor_project
 
 
 def main() -> None:
@@ -29,30 +27,14 @@ def main() -> None:
     parser.add_argument("--criteria", type=int, default=5_000)
     args = parser.parse_args()
 
-    workdir = tempfile.mkdtemp(prefix="shinrai-excel-bench-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{Path(workdir) / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shinrai.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-    import django
-
-    django.setup()
+    workdir = fresh_database(prefix="shinrai-excel-bench-")
     import openpyxl
-    from django.core.management import call_command
     from django.db import connection
 
-    from shinrai.core.models import Organization, Project, ProjectMember, Role, User
     from shinrai.requirements import excel, services
     from shinrai.requirements.models import Requirement
 
-    call_command("migrate", verbosity=0)
-    vendor = Organization.objects.create(name="ベンダー", kind=Organization.Kind.VENDOR)
-    customer = Organization.objects.create(name="顧客", kind=Organization.Kind.CUSTOMER)
-    project = Project.objects.create(
-        vendor_org=vendor, customer_org=customer, code="BENCH-1", name="性能測定"
-    )
-    user = User.objects.create(email="pm@example.jp", display_name="PM", organization=vendor)
-    ProjectMember.objects.create(project=project, user=user, role=Role.VENDOR_PM)
+    project, user = vendor_project()
     for name in ("工場長", "出荷担当", "経理"):
         services.stakeholder_save(by=user, project=project, name=name, category="field_staff")
     services.goal_save(by=user, project=project, title="納期回答の迅速化", success_definition="当日中に回答")

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import sys
-import tempfile
 import time
 from datetime import date, timedelta
-from pathlib import Path
+
+from _common import fresh_database, vendor_project
 
 
 def main() -> None:
@@ -31,33 +29,20 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=49, help="sub-tasks per top-level task")
     args = parser.parse_args()
 
-    workdir = tempfile.mkdtemp(prefix="shinrai-wbs-bench-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{Path(workdir) / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shinrai.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-    import django
-
-    django.setup()
+    workdir = fresh_database(prefix="shinrai-wbs-bench-")
     import openpyxl
-    from django.core.management import call_command
 
-    from shinrai.core.models import AuditEvent, Organization, Project, ProjectMember, Role, User
+    from shinrai.core.models import AuditEvent, ProjectMember, Role, User
     from shinrai.progress import services, wbs_excel
     from shinrai.progress.models import Task
     from shinrai.requirements import services as requirement_services
 
-    call_command("migrate", verbosity=0)
-    vendor = Organization.objects.create(name="ベンダー", kind=Organization.Kind.VENDOR)
-    customer = Organization.objects.create(name="顧客", kind=Organization.Kind.CUSTOMER)
-    project = Project.objects.create(
-        vendor_org=vendor, customer_org=customer, code="BENCH-1", name="性能測定"
-    )
-    pm = User.objects.create(email="pm@example.jp", display_name="PM", organization=vendor)
-    ProjectMember.objects.create(project=project, user=pm, role=Role.VENDOR_PM)
+    project, pm = vendor_project()
     members = []
     for n in range(5):
-        member = User.objects.create(email=f"dev{n}@example.jp", display_name=f"開発{n}", organization=vendor)
+        member = User.objects.create(
+            email=f"dev{n}@example.jp", display_name=f"開発{n}", organization=project.vendor_org
+        )
         ProjectMember.objects.create(project=project, user=member, role=Role.VENDOR_MEMBER)
         members.append(member)
     for name in ("要件定義完了", "設計完了", "結合テスト完了"):

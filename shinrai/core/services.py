@@ -41,7 +41,22 @@ def audit_record(
     after: dict | None = None,
 ) -> AuditEvent:
     """Append one audit event. Called by every service inside its transaction."""
-    return AuditEvent.objects.create(
+    event = audit_event(actor=actor, action=action, obj=obj, project=project, before=before, after=after)
+    event.save()
+    return event
+
+
+def audit_event(
+    *,
+    actor: User | None,
+    action: str,
+    obj: Any,
+    project: Project | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    """The unsaved event ``audit_record`` writes: bulk imports collect these for one ``bulk_create``."""
+    return AuditEvent(
         actor=actor,
         action=action,
         object_type=obj._meta.label_lower,

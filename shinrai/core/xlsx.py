@@ -1,4 +1,4 @@
-"""What every .xlsx export and import shares: limits, reading an untrusted file safely, safe cells, errors.
+"""What every .xlsx export and import shares: limits, reading an untrusted file safely, cells, errors.
 
 Used by the requirements register (``requirements/excel.py``) and the WBS (``progress/wbs_excel.py``).
 
@@ -20,6 +20,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import IO, Any
 
 import openpyxl
@@ -280,3 +281,30 @@ def normal_token(value: str) -> str:
     """Compare labels leniently: full-width/half-width, case, spaces and punctuation do not matter."""
     text = unicodedata.normalize("NFKC", value).casefold()
     return re.sub(r"[\s_\-'’・()（）]", "", text) or text
+
+
+class CellError(Exception):
+    """A cell holds a value of the wrong kind; the message says what to enter instead."""
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text ("" when empty; 3.0 reads as "3"); a date, time or TRUE/FALSE raises CellError."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, bool | date | datetime | time | timedelta):
+        raise CellError(_("Enter text or a number here, not a date, a time or TRUE/FALSE."))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    raise CellError(_("Enter text or a number here."))
+
+
+def unknown_choice(value: str, labels: dict) -> str:
+    """The message for a cell whose text is none of ``labels``' values (listed in their order)."""
+    return _("“%(value)s” is not one of: %(choices)s.") % {
+        "value": value,
+        "choices": " / ".join(labels.values()),
+    }

@@ -96,6 +96,9 @@ class WeekRow:
         return self.late and self.first_published_at is None
 
 
+LIST_DEFERRED = ("status_reason", "done", "problem", "next_action", "schedule_outlook", "cost_outlook")
+
+
 def report_weeks(*, user: User, project: Project, now: datetime | None = None) -> list[WeekRow]:
     """Every week of the project, newest first: the report's versions and whether it was late or is missing.
 
@@ -104,7 +107,15 @@ def report_weeks(*, user: User, project: Project, now: datetime | None = None) -
     """
     now = now or timezone.now()
     by_week: dict[date, list[WeeklyReport]] = defaultdict(list)
-    for report in reports_for(user=user, project=project).order_by("-week_start", "-version"):
+    # The list shows dates, state, status and counts: the report texts and the corrected version stay unread.
+    listed = (
+        reports_for(user=user, project=project)
+        .select_related(None)
+        .select_related("published_by")
+        .defer(*LIST_DEFERRED)
+        .order_by("-week_start", "-version")
+    )
+    for report in listed:
         by_week[report.week_start].append(report)
     first = project.start_date or timezone.localtime(project.created_at, reports.TOKYO).date()
     due = reports.weeks_due(first, now)

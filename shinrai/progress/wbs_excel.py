@@ -32,7 +32,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -51,12 +51,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from shinrai.core import access
 from shinrai.core.access import Perm
 from shinrai.core.models import AuditEvent, Project, User, Visibility
-from shinrai.core.services import _jsonable, audit_record
+from shinrai.core.services import audit_event, audit_record
 from shinrai.core.xlsx import (
     MAX_COLUMNS,
+    CellError,
     ImportIssue,
     ImportResult,
     Rejected,
+    cell_text,
     check_package,
     clean,
     is_blank,
@@ -65,6 +67,7 @@ from shinrai.core.xlsx import (
     read_upload,
     safe_text,
     set_safe_value,
+    unknown_choice,
 )
 from shinrai.requirements.models import Requirement
 
@@ -578,48 +581,30 @@ def _locate(rows: list[tuple[int, tuple]], language: str, report: _Collector) ->
 # Import: reading cells
 
 
-class _CellError(Exception):
-    pass
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return clean(value)
-    if isinstance(value, bool | date | datetime | time | timedelta):
-        raise _CellError(_("Enter text or a number here, not a date, a time or TRUE/FALSE."))
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, int | float):
-        return str(value)
-    raise _CellError(_("Enter text or a number here."))
-
-
 _CODE = re.compile(r"^\d{1,5}(?:\.\d{1,5})*$")
 
 
 def _code(value: Any) -> str:
-    """A WBS code as ``1.2.3`` (no leading zeros, no trailing dot), or _CellError."""
+    """A WBS code as ``1.2.3`` (no leading zeros, no trailing dot), or CellError."""
     if isinstance(value, float) and not value.is_integer():
-        raise _CellError(
+        raise CellError(
             _(
                 "Excel turned this code into a number (1.10 becomes 1.1). "
                 "Format the column as text and type the code again."
             )
         )
-    text = unicodedata.normalize("NFKC", _text(value)).replace(" ", "").rstrip(".")
+    text = unicodedata.normalize("NFKC", cell_text(value)).replace(" ", "").rstrip(".")
     if not text:
-        raise _CellError(_("Enter the WBS code (1, 1.2, 1.2.3 …)."))
+        raise CellError(_("Enter the WBS code (1, 1.2, 1.2.3 …)."))
     if not _CODE.match(text):
-        raise _CellError(
+        raise CellError(
             _("“%(value)s” is not a WBS code. Use numbers joined by dots: 1, 1.2, 1.2.3 …") % {"value": text}
         )
     parts = [int(part) for part in text.split(".")]
     if any(part == 0 for part in parts):
-        raise _CellError(_("WBS codes count from 1: “%(value)s” has a 0.") % {"value": text})
+        raise CellError(_("WBS codes count from 1: “%(value)s” has a 0.") % {"value": text})
     if len(parts) > MAX_CODE_LEVELS:
-        raise _CellError(_("At most %(limit)s levels.") % {"limit": MAX_CODE_LEVELS})
+        raise CellError(_("At most %(limit)s levels.") % {"limit": MAX_CODE_LEVELS})
     return ".".join(str(part) for part in parts)
 
 
@@ -650,7 +635,7 @@ def _date(value: Any) -> date | None:
                 return date(*(int(part) for part in match.groups()))
             except ValueError:
                 pass
-    raise _CellError(_("Enter a date, for example 2026/05/01."))
+    raise CellError(_("Enter a date, for example 2026/05/01."))
 
 
 def _decimal(value: Any, message: Callable[[], str]) -> Decimal | None:
@@ -658,7 +643,7 @@ def _decimal(value: Any, message: Callable[[], str]) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise _CellError(message())
+        raise CellError(message())
     if isinstance(value, int | float | Decimal):
         number = Decimal(str(value))
     elif isinstance(value, str):
@@ -667,11 +652,11 @@ def _decimal(value: Any, message: Callable[[], str]) -> Decimal | None:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise _CellError(message()) from None
+            raise CellError(message()) from None
     else:
-        raise _CellError(message())
+        raise CellError(message())
     if not number.is_finite():
-        raise _CellError(message())
+        raise CellError(message())
     return number
 
 
@@ -681,10 +666,10 @@ def _hours(value: Any) -> Decimal:
     if number is None:
         return Decimal(0)
     if number < 0:
-        raise _CellError(_("Hours cannot be negative."))
+        raise CellError(_("Hours cannot be negative."))
     number = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if number > MAX_HOURS:
-        raise _CellError(_("At most %(limit)s hours.") % {"limit": f"{MAX_HOURS:,}"})
+        raise CellError(_("At most %(limit)s hours.") % {"limit": f"{MAX_HOURS:,}"})
     return number
 
 
@@ -698,9 +683,9 @@ def _progress(value: Any) -> int | None:
     if number is None:
         return None
     if not 0 <= number <= 100:
-        raise _CellError(_progress_range())
+        raise CellError(_progress_range())
     if number != number.to_integral_value():
-        raise _CellError(_("Enter a whole percent (no decimals)."))
+        raise CellError(_("Enter a whole percent (no decimals)."))
     return int(number)
 
 
@@ -773,7 +758,7 @@ class _Row:
         """The cell parsed by ``parse``; on a bad cell the error is reported and ``default`` returned."""
         try:
             value = parse(self.raw(key))
-        except _CellError as error:
+        except CellError as error:
             self.error(key, str(error))
             self.bad.add(key)
             return default
@@ -797,13 +782,6 @@ def _too_long(limit: int, count: int) -> str:
 
 _LIST_SEPARATORS = re.compile(r"\s*[,、，;；\n]\s*|\s+")
 _REF = re.compile(r"^REQ-?0*(\d{1,6})$")
-
-
-def _unknown(value: str, labels: dict) -> str:
-    return _("“%(value)s” is not one of: %(choices)s.") % {
-        "value": value,
-        "choices": " / ".join(labels.values()),
-    }
 
 
 def validate(
@@ -874,7 +852,7 @@ def validate(
 def _read_fields(plan: _Plan, row: _Row, state: WbsState, labels: str) -> None:
     task = plan.task
     fields = plan.fields
-    name = row.read("name", _text, "")
+    name = row.read("name", cell_text, "")
     if not name:
         row.error("name", _("Enter the task name."))
     elif len(name) > NAME_MAX:
@@ -882,7 +860,7 @@ def _read_fields(plan: _Plan, row: _Row, state: WbsState, labels: str) -> None:
     fields["name"] = name
 
     if row.has("owner"):
-        email = row.read("owner", _text, "")
+        email = row.read("owner", cell_text, "")
         owner = None
         if email:
             owner = state.owners.get(email.casefold())
@@ -898,7 +876,7 @@ def _read_fields(plan: _Plan, row: _Row, state: WbsState, labels: str) -> None:
         fields["owner"] = owner
 
     if row.has("milestone"):
-        milestone_name = row.read("milestone", _text, "")
+        milestone_name = row.read("milestone", cell_text, "")
         milestone = None
         if milestone_name:
             matches = state.milestones.get(milestone_name, [])
@@ -923,11 +901,11 @@ def _read_fields(plan: _Plan, row: _Row, state: WbsState, labels: str) -> None:
         plan.requirements = _requirements(row, state, task)
 
     if row.has("visibility"):
-        text = row.read("visibility", _text, "")
+        text = row.read("visibility", cell_text, "")
         if text:
             visibility = _VISIBILITY_LOOKUP.get(normal_token(text))
             if visibility is None:
-                row.error("visibility", _unknown(text, VISIBILITY_LABELS[labels]))
+                row.error("visibility", unknown_choice(text, VISIBILITY_LABELS[labels]))
             plan.visibility_given = visibility
 
     if plan.is_summary:
@@ -946,12 +924,12 @@ def _read_fields(plan: _Plan, row: _Row, state: WbsState, labels: str) -> None:
         plan.actual_hours = row.read("actual_hours", _hours, Decimal(0))
     status_known = True
     if row.has("status"):
-        text = row.read("status", _text, "")
+        text = row.read("status", cell_text, "")
         if text:
             plan.status = _STATUS_LOOKUP.get(normal_token(text))
             if plan.status is None:
                 status_known = False
-                row.error("status", _unknown(text, STATUS_LABELS[labels]))
+                row.error("status", unknown_choice(text, STATUS_LABELS[labels]))
     if row.has("progress"):
         plan.progress = row.read("progress", _progress, 0)
         if plan.progress is None:  # empty: 0 %, or 100 % for a task marked done
@@ -959,12 +937,12 @@ def _read_fields(plan: _Plan, row: _Row, state: WbsState, labels: str) -> None:
     if status_known and not {"progress", "status"} & row.bad:
         try:
             _progress_values(plan, now=timezone.now())
-        except _CellError as error:
+        except CellError as error:
             row.error("progress", str(error))
 
 
 def _requirements(row: _Row, state: WbsState, task: Task | None) -> list[Requirement]:
-    text = row.read("requirements", _text, "")
+    text = row.read("requirements", cell_text, "")
     linked = state.links.get(task.pk, set()) if task is not None else set()
     found: list[Requirement] = []
     for part in (p for p in _LIST_SEPARATORS.split(unicodedata.normalize("NFKC", text).upper()) if p):
@@ -1058,7 +1036,7 @@ def _progress_values(plan: _Plan, *, now: datetime) -> dict[str, Any]:
     new_progress = progress if plan.progress is None else plan.progress
     if new_status == Task.Status.DONE:
         if plan.progress is not None and plan.progress != 100:
-            raise _CellError(_("A finished task must be complete (100 percent)."))
+            raise CellError(_("A finished task must be complete (100 percent)."))
         new_progress = 100
     return {
         "progress": new_progress,
@@ -1083,16 +1061,7 @@ _PROGRESS_FIELDS = ("progress", "actual_hours", "status", "completed_at")
 
 
 def _event(actor: User, action: str, obj, project: Project, *, before=None, after=None) -> AuditEvent:
-    """The event audit_record would write, for one bulk insert."""
-    return AuditEvent(
-        actor=actor,
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        project=project,
-        before={k: _jsonable(v) for k, v in (before or {}).items()},
-        after={k: _jsonable(v) for k, v in (after or {}).items()},
-    )
+    return audit_event(actor=actor, action=action, obj=obj, project=project, before=before, after=after)
 
 
 def _refs(requirements: Iterable[Requirement]) -> str:
