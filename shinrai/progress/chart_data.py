@@ -442,15 +442,23 @@ def earned_value(rows: list[WbsRow], *, today: date, history: Sequence[ProgressS
 # --- Rendered and cached ---------------------------------------------------------------------------------
 
 
+_FIGURE_OPEN = '<figure class="chart" id="gantt-chart">'
+
+
 @dataclass(frozen=True)
 class GanttView:
     """What a Gantt page shows, cached as finished markup: rendering the ~300-row table under the chart on
     every request cost more than everything else on the page (bench/results/)."""
 
-    svg: str  # inline-safe: drawn by charts.py from our own data (text as outlines, no scripts or styles)
     html: str  # the figure, the "not drawn" notice and the table of the lines (progress/_gantt_chart.html)
     line_names: tuple[str, ...]
     omitted_rows: int
+
+    @property
+    def svg(self) -> str:
+        """The picture alone (kept once, inside ``html``: a 300-line Gantt is about 1 MB of outlines)."""
+        start = self.html.index(_FIGURE_OPEN) + len(_FIGURE_OPEN)
+        return self.html[start : self.html.index("</figure>", start)]
 
     @property
     def safe_html(self) -> str:
@@ -618,7 +626,7 @@ class ProjectCharts:
                     "progress/_gantt_chart.html",
                     {"svg": svg, "lines": lines, "omitted_rows": chart.omitted_rows},
                 )
-            view = GanttView(svg, html, tuple(line.name for line in lines), chart.omitted_rows)
+            view = GanttView(html, tuple(line.name for line in lines), chart.omitted_rows)
             cache.set(key, view, CACHE_SECONDS)
         return view
 
