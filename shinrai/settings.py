@@ -59,6 +59,12 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = envlist("SHINRAI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("SHINRAI_CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SHINRAI_SITE_URL", "http://127.0.0.1:8000")
+# Hours within which a trouble of each severity must be told to the customer, e.g. "critical=2,high=12";
+# severities not named keep the defaults in shinrai/troubles/models.py.
+SHINRAI_TROUBLE_DISCLOSURE_HOURS = {
+    name.strip(): int(hours)
+    for name, _sep, hours in (item.partition("=") for item in envlist("SHINRAI_TROUBLE_DISCLOSURE_HOURS", ""))
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -74,6 +80,8 @@ INSTALLED_APPS = [
     "shinrai.core",
     "shinrai.requirements",
     "shinrai.progress",
+    "shinrai.troubles",
+    "shinrai.ledger",
 ]
 
 MIDDLEWARE = [

@@ -38,4 +38,6 @@ urlpatterns = [
     path("", include("shinrai.progress.urls")),
     path("", include("shinrai.progress.report_urls")),
     path("", include("shinrai.progress.calendar_urls")),
+    path("", include("shinrai.troubles.urls")),
+    path("", include("shinrai.ledger.urls")),
 ]

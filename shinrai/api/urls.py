@@ -7,9 +7,11 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError as InputError
 
 from shinrai.core.api import router as core_router
+from shinrai.ledger.api import router as ledger_router
 from shinrai.progress.api import router as progress_router
 from shinrai.progress.report_api import router as report_router
 from shinrai.requirements.api import router as requirements_router
+from shinrai.troubles.api import router as troubles_router
 
 from .auth import api_auth
 
@@ -84,3 +86,5 @@ api.add_router("/", core_router)
 api.add_router("/", requirements_router)
 api.add_router("/", progress_router)
 api.add_router("/", report_router)
+api.add_router("/", troubles_router)
+api.add_router("/", ledger_router)

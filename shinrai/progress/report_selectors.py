@@ -206,7 +206,8 @@ def week_data(
 
     Only what the customer may see is gathered (vendor-only tasks, milestones and requirements are left out):
     the draft is written for the customer. Earned value (SPI) is the whole project's as ``user`` sees it, on
-    the week's last day (or today, when the week is not over). Eight queries whatever the data.
+    the week's last day (or today, when the week is not over). Troubles disclosed to the customer and open at
+    the week's end, or decided during it, go to the Problem section. Nine queries whatever the data.
     """
     start, end = reports.week_bounds(week_start)
     week_end_day = week_start + timedelta(days=6)
@@ -277,6 +278,9 @@ def week_data(
     ]
     next_start, next_end = week_start + timedelta(days=7), week_start + timedelta(days=13)
     open_milestones = [s for s in shared_milestones if not s.milestone.is_achieved]
+    from shinrai.troubles.selectors import week_troubles
+
+    open_troubles, decided_troubles = week_troubles(project=project, start=start, end=end)  # 1 query
     return reports.WeekData(
         week_start=week_start,
         completed=[
@@ -330,4 +334,11 @@ def week_data(
             else None
         ),
         spi=summary.spi,
+        open_troubles=[reports.TroubleLine(t.title, t.kind, t.status) for t in open_troubles],
+        decided_troubles=[
+            reports.TroubleLine(
+                t.title, t.kind, option=f"{t.decision.option.label}. {t.decision.option.description}"
+            )
+            for t in decided_troubles
+        ],
     )

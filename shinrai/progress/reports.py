@@ -125,6 +125,16 @@ class MilestoneAhead:
 
 
 @dataclass(frozen=True)
+class TroubleLine:
+    """A trouble shared with the customer: still open at the week's end, or decided during the week."""
+
+    title: str
+    kind: str  # risk / issue / incident
+    status: str = ""  # open / analysing / options_proposed / decided / follow_up
+    option: str = ""  # the chosen option (decided troubles)
+
+
+@dataclass(frozen=True)
 class WeekData:
     """What changed in one week, and what is planned for the next, as the customer may see it."""
 
@@ -144,6 +154,8 @@ class WeekData:
     finishing_next_week: list[TaskDue] = field(default_factory=list)
     next_milestone: MilestoneAhead | None = None
     spi: Decimal | None = None
+    open_troubles: list[TroubleLine] = field(default_factory=list)
+    decided_troubles: list[TroubleLine] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -186,6 +198,8 @@ PHRASES = {
         "outlook_on_plan": "すべてのマイルストーンが計画どおりの見込みです。",
         "outlook_late": "{count}件のマイルストーンが計画より遅れる見込みです。",
         "outlook_spi": "計画に対する進み具合（SPI）: {spi}",
+        "trouble_open": "・{kind}「{title}」: {status}",
+        "trouble_decided": "・{kind}「{title}」の対応方針が決まりました: {option}",
     },
     "en": {
         "none": "- Nothing to report",
@@ -216,6 +230,33 @@ PHRASES = {
         "outlook_on_plan": "Every milestone is expected on its planned date.",
         "outlook_late": "{count} milestone(s) expected later than planned.",
         "outlook_spi": "Progress against the plan (SPI): {spi}",
+        "trouble_open": "- {kind}: {title} ({status})",
+        "trouble_decided": "- {kind}: {title}: decided on {option}",
+    },
+}
+
+
+# Trouble kinds and statuses in the report's language (report content, like PHRASES).
+TROUBLE_WORDS = {
+    "ja": {
+        "risk": "リスク",
+        "issue": "課題",
+        "incident": "障害",
+        "open": "状況を確認しています",
+        "analysing": "原因と影響を調べています",
+        "options_proposed": "対応案をお示ししています。ご判断をお願いします",
+        "decided": "決まった方針で対応を始めます",
+        "follow_up": "決まった方針で対応しています",
+    },
+    "en": {
+        "risk": "Risk",
+        "issue": "Issue",
+        "incident": "Incident",
+        "open": "being checked",
+        "analysing": "cause and impact being analysed",
+        "options_proposed": "options proposed, waiting for your decision",
+        "decided": "starting on the decided course",
+        "follow_up": "following up on the decided course",
     },
 }
 
@@ -299,6 +340,17 @@ def generate(week: WeekData, language: str = "ja") -> Draft:
     ]
     if week.spi is not None and week.spi < AMBER_SPI:
         problem.append(words["behind"].format(spi=f"{week.spi:.2f}"))
+    trouble_words = TROUBLE_WORDS[_lang(language)]
+    problem += [
+        words["trouble_decided"].format(kind=trouble_words[t.kind], title=t.title, option=t.option)
+        for t in week.decided_troubles
+    ]
+    problem += [
+        words["trouble_open"].format(
+            kind=trouble_words[t.kind], title=t.title, status=trouble_words[t.status]
+        )
+        for t in week.open_troubles
+    ]
 
     next_action = [
         words["start"].format(name=t.name, date=_day(t.on, words)) for t in week.starting_next_week
