@@ -9,7 +9,12 @@ and earned-value charts have a past.
 
 Idempotent: running it again changes nothing that is already there (passwords of existing users included;
 a project's plan is written only while the project has no milestones and no tasks; the weekly report only
-while that week has none).
+while that week has none; troubles only while the project has none; customer and change requests only while
+it has none of either).
+
+YMD-2026-01 also has troubles (a closed incident with its post-mortem, an issue whose options wait for the
+sponsor's choice, a vendor-only risk), customer requests and change requests (one approved, which changed
+the contract value, one waiting for the sponsor) and so a ledger; MDR-2026-01 has one disclosed issue.
 """
 
 from __future__ import annotations
@@ -22,9 +27,13 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from shinrai.ledger import services as ledger_services
+from shinrai.ledger.models import ChangeRequest, CustomerRequest
 from shinrai.progress import evm, report_services, snapshots, workdays
 from shinrai.progress import services as progress_services
 from shinrai.progress.models import Milestone, ProgressSnapshot, Task, WeeklyReport
+from shinrai.troubles import services as trouble_services
+from shinrai.troubles.models import Trouble
 
 from . import services
 from .models import Organization, Project, Role, User, Visibility
@@ -644,6 +653,270 @@ def _load_plan(project: Project, pm: User, vendor: dict[str, User]) -> tuple[int
     return len(milestones), count
 
 
+# --- Troubles, customer requests and change requests -------------------------------------------------------
+
+
+def _ago(at: datetime, *, hours: float) -> datetime:
+    """``at`` (a fixed time of the demo story), but never later than ``hours`` before now: the services refuse
+    the future, and times derived from it (a disclosure a few hours later) must stay in the past too."""
+    return min(at, timezone.now() - timedelta(hours=hours))
+
+
+def _tokyo(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=TOKYO)
+
+
+def _trouble(pm: User, project: Project, *, detected: datetime, disclosed_after: timedelta | None, **fields):
+    trouble = trouble_services.trouble_create(by=pm, project=project, detected_at=detected, **fields)
+    if disclosed_after is not None:
+        trouble = trouble_services.trouble_disclose(
+            by=pm, trouble=trouble, version=trouble.version, at=detected + disclosed_after
+        )
+    return trouble
+
+
+def _options(pm: User, trouble: Trouble, options: list[dict]) -> Trouble:
+    trouble = trouble_services.trouble_start_analysis(by=pm, trouble=trouble, version=trouble.version)
+    for option in options:
+        trouble_services.option_add(by=pm, trouble=trouble, **option)
+    return trouble_services.trouble_propose(by=pm, trouble=trouble, version=trouble.version)
+
+
+def _load_troubles_ymd(project: Project, users: dict[str, User]) -> int:
+    """A closed incident with its post-mortem, an issue waiting for the sponsor, a vendor-only risk."""
+    pm, dev, sponsor = users[_m("pm", V)], users[_m("dev", V)], users[_m("sponsor", Y)]
+    # (a) An incident: the test environment's nightly batch overwrote the customer's test data. Found at
+    # 9:30, told to the customer at 12:45 (3.25 hours; the target for "high" is 24 hours).
+    detected = _ago(_tokyo(D(2026, 11, 4), 9, 30), hours=24 * 14)
+    incident = _trouble(
+        pm,
+        project,
+        detected=detected,
+        disclosed_after=timedelta(hours=3, minutes=15),
+        kind=Trouble.Kind.INCIDENT,
+        title="テスト環境の生産計画データが夜間バッチで上書きされた",
+        facts=(
+            "11月4日 朝、山田製作所様が検証用に登録した生産計画データ（約300件）が、"
+            "夜間のMRP計算バッチにより初期データで上書きされていることを確認しました。"
+            "本番環境への影響はありません。"
+        ),
+        quality_impact="お客様の検証作業が1日止まりました。",
+        cost_impact=Decimal(0),
+        schedule_impact_days=1,
+        severity=Trouble.Severity.HIGH,
+        owner=pm,
+    )
+    incident = _options(
+        pm,
+        incident,
+        [
+            {
+                "description": "前日のバックアップから復元し、バッチの対象をテスト用データに限定する",
+                "pros": "半日で元に戻せる",
+                "cons": "11月3日の夕方以降の入力は再登録が必要",
+                "cost": Decimal(0),
+                "time_days": 1,
+                "schedule_effect_days": 0,
+            },
+            {
+                "description": "お客様の入力履歴から当社がデータを再作成する",
+                "pros": "お客様の再入力が不要",
+                "cons": "3日かかり、その間検証が止まる",
+                "cost": Decimal(0),
+                "time_days": 3,
+                "schedule_effect_days": 2,
+            },
+            {
+                "description": "検証用の環境を別に用意し、バッチの環境と分ける",
+                "pros": "再発の心配がなくなる",
+                "cons": "環境の準備に1週間かかる",
+                "cost": Decimal(300_000),
+                "time_days": 5,
+                "schedule_effect_days": 3,
+            },
+        ],
+    )
+    option_a = incident.options.order_by("position").first()
+    trouble_services.trouble_decide(
+        by=sponsor,
+        trouble=incident,
+        option=option_a,
+        rationale="検証を早く再開したいため。再入力は当社の現場担当で対応します。",
+    )
+    for action, owner, due in (
+        ("前日のバックアップからテスト環境のデータを復元する", dev, D(2026, 11, 5)),
+        ("夜間バッチの対象をテスト用データに限定する設定に変更する", dev, D(2026, 11, 6)),
+    ):
+        follow_up = trouble_services.followup_add(
+            by=pm, trouble=incident, action=action, owner=owner, due=due
+        )
+        trouble_services.followup_done(by=dev, follow_up=follow_up)
+    incident.refresh_from_db()
+    trouble_services.trouble_close(
+        by=pm,
+        trouble=incident,
+        version=incident.version,
+        root_cause="バッチの実行対象がテスト環境の設定ファイルで分けられておらず、手順書にも確認項目がなかった。",
+        whys=[
+            "なぜデータが上書きされたか：夜間バッチが検証用データも初期化の対象にしていた",
+            "なぜ対象になっていたか：バッチの対象が環境ごとの設定で分かれていなかった",
+            "なぜ分かれていなかったか：開発初期に一つの環境しかなく、その設定のまま使っていた",
+            "なぜ見直されなかったか：お客様の検証開始時の確認手順に、バッチ設定の項目がなかった",
+            "なぜ項目がなかったか：環境の利用開始チェックリストが整備されていなかった",
+        ],
+        what_worked="発見から3時間あまりでお客様にお知らせし、選択肢を示して当日中に方針を決められた。",
+        preventions=[
+            {"measure": "環境の利用開始チェックリストを作り、バッチ設定の確認を必須にする", "owner": pm},
+            {"measure": "夜間バッチの実行前に対象データ件数を通知する仕組みを入れる", "owner": dev},
+        ],
+    )
+    # (b) An issue disclosed to the customer: the core system's interface files arrive in Shift_JIS with
+    # characters outside it; three options wait for the sponsor's choice.
+    detected = _ago(_tokyo(D(2026, 11, 18), 14, 0), hours=24 * 4)
+    issue = _trouble(
+        pm,
+        project,
+        detected=detected,
+        disclosed_after=timedelta(hours=20),
+        kind=Trouble.Kind.ISSUE,
+        title="基幹システムの連携ファイルで一部の品名が文字化けする",
+        facts=(
+            "基幹システムから受け取る品目マスタのうち、旧字体や丸数字を含む品名（約40件）が"
+            "文字化けして取り込まれることを連携テストで確認しました。"
+        ),
+        quality_impact="該当品目の作業指示書で品名が正しく表示されません。",
+        cost_impact=Decimal(400_000),
+        schedule_impact_days=3,
+        severity=Trouble.Severity.MEDIUM,
+        owner=pm,
+    )
+    _options(
+        pm,
+        issue,
+        [
+            {
+                "description": "取り込み時に文字を置き換える変換表を当社で作る",
+                "pros": "基幹システム側の変更が不要",
+                "cons": "新しい品名が増えるたびに変換表の更新が必要",
+                "cost": Decimal(400_000),
+                "time_days": 5,
+                "schedule_effect_days": 3,
+            },
+            {
+                "description": "基幹システムの出力をUTF-8に変更していただく",
+                "pros": "根本的に解決する",
+                "cons": "基幹システムの保守会社様への依頼が必要で、時期が読めない",
+                "cost": Decimal(0),
+                "time_days": 15,
+                "schedule_effect_days": 10,
+            },
+            {
+                "description": "該当する約40品目の品名をマスタ上で修正していただく",
+                "pros": "費用がかからない",
+                "cons": "現場で使い慣れた品名が変わる",
+                "cost": Decimal(0),
+                "time_days": 3,
+                "schedule_effect_days": 0,
+            },
+        ],
+    )
+    # (c) A vendor-only risk, not disclosed yet.
+    _trouble(
+        pm,
+        project,
+        detected=_ago(_tokyo(D(2026, 11, 19), 11, 0), hours=24 * 3),
+        disclosed_after=None,
+        kind=Trouble.Kind.RISK,
+        title="MRP計算バッチの担当者が12月に2週間不在になる",
+        facts="MRP計算バッチの主担当が12月中旬に2週間の研修に参加する予定。代わりの担当者はまだ決まっていない。",
+        probability=Trouble.Probability.MEDIUM,
+        severity=Trouble.Severity.MEDIUM,
+        schedule_impact_days=5,
+        owner=users[_m("manager", V)],
+    )
+    return 3
+
+
+def _load_troubles_mdr(project: Project, users: dict[str, User]) -> int:
+    """One issue shared with the customer and the partner vendor, still being analysed."""
+    pm = users[_m("pm", V)]
+    detected = _ago(_tokyo(D(2026, 11, 10), 16, 0), hours=24 * 10)
+    trouble = _trouble(
+        pm,
+        project,
+        detected=detected,
+        disclosed_after=None,
+        kind=Trouble.Kind.ISSUE,
+        title="負荷試験で決済APIの応答が2秒を超える",
+        facts="同時1,000注文の負荷試験で、決済APIの応答時間が平均3.4秒となり、目標の2秒を超えました。",
+        quality_impact="ピーク時に注文完了までの時間が延びるおそれがあります。",
+        schedule_impact_days=3,
+        severity=Trouble.Severity.HIGH,
+        owner=pm,
+    )
+    trouble = trouble_services.trouble_disclose(
+        by=pm, trouble=trouble, version=trouble.version, visibility=PARTNERS, at=detected + timedelta(hours=5)
+    )
+    trouble_services.trouble_start_analysis(by=pm, trouble=trouble, version=trouble.version)
+    return 1
+
+
+def _load_requests(project: Project, users: dict[str, User]) -> tuple[int, int]:
+    """Two customer requests (one answered on time, one open) and two change requests (one approved by the
+    sponsor, one waiting for the sponsor). Due dates are set from today so that the open one is due soon."""
+    pm, sponsor, staff = users[_m("pm", V)], users[_m("sponsor", Y)], users[_m("staff", Y)]
+    today = timezone.localdate()
+    answered = ledger_services.request_create(
+        by=sponsor,
+        project=project,
+        title="作業指示書の印刷レイアウト案を見せてほしい",
+        body="現場リーダーに事前に見せたいので、A4横の案を1つお願いします。",
+        due_at=_tokyo(today + timedelta(days=3), 17),
+    )
+    ledger_services.request_acknowledge(by=pm, request=answered)
+    ledger_services.request_answer(
+        by=pm,
+        request=answered,
+        answer="A4横のレイアウト案をお送りしました（作業指示書_レイアウト案_v1.pdf）。ご意見をお待ちしています。",
+    )
+    ledger_services.request_create(
+        by=staff,
+        project=project,
+        title="設備停止理由の選択肢一覧を確認したい",
+        body="工程進捗画面で選べる停止理由の一覧（案）を、現場で確認できる形でいただけますか。",
+        due_at=_tokyo(today + timedelta(days=4), 17),
+    )
+    approved = ledger_services.change_create(
+        by=pm,
+        project=project,
+        title="工程進捗画面に設備停止理由の入力を追加",
+        description="工程進捗画面で、設備が止まったときの理由（段取り替え・故障・材料待ちなど）を選んで入力できるようにする。",
+        reason="11月10日の定例で、停止理由を集計したいとのご要望をいただいたため。",
+        cost_impact=1_200_000,
+        schedule_impact_days=3,
+        requested_by="山田 太一（山田製作所）",
+    )
+    approved = ledger_services.change_propose(by=pm, change=approved)
+    ledger_services.change_decide(
+        by=sponsor, change=approved, approve=True, note="集計は来期の改善活動に使うため、追加をお願いします。"
+    )
+    waiting = ledger_services.change_create(
+        by=pm,
+        project=project,
+        title="出荷予定表のExcel出力を追加",
+        description="出荷予定表を画面で見るだけでなく、Excel形式で出力できるようにする。",
+        reason="物流担当の方から、運送会社への連絡に使いたいとのご要望をいただいたため。",
+        cost_impact=600_000,
+        schedule_impact_days=2,
+        requested_by="中村 美咲（山田製作所）",
+    )
+    ledger_services.change_propose(by=pm, change=waiting)
+    return 2, 2
+
+
+TROUBLES = {"YMD-2026-01": _load_troubles_ymd, "MDR-2026-01": _load_troubles_mdr}
+REQUESTS_PROJECT = "YMD-2026-01"
+
 HISTORY_WEEKS = 6  # backdated progress snapshots: the Fridays of the last weeks before today
 
 
@@ -693,7 +966,17 @@ def _load_history(project: Project) -> None:
 @transaction.atomic
 def load_demo() -> dict[str, int]:
     """Create whatever part of the demo is missing. Returns how many objects were created."""
-    created = {"organizations": 0, "users": 0, "projects": 0, "milestones": 0, "tasks": 0, "reports": 0}
+    created = {
+        "organizations": 0,
+        "users": 0,
+        "projects": 0,
+        "milestones": 0,
+        "tasks": 0,
+        "reports": 0,
+        "troubles": 0,
+        "customer_requests": 0,
+        "change_requests": 0,
+    }
     orgs: dict[str, Organization] = {}
     for name, kind, industry in ORGANIZATIONS:
         orgs[name], new = Organization.objects.get_or_create(
@@ -749,4 +1032,14 @@ def load_demo() -> dict[str, int]:
             _load_history(project)
         if demo.code == REPORT_PROJECT:
             created["reports"] += _load_report(project, users[_m("pm", V)])
+        if demo.code in TROUBLES and not Trouble.objects.filter(project=project).exists():
+            created["troubles"] += TROUBLES[demo.code](project, users)
+        has_requests = (
+            CustomerRequest.objects.filter(project=project).exists()
+            or ChangeRequest.objects.filter(project=project).exists()
+        )
+        if demo.code == REQUESTS_PROJECT and not has_requests:
+            requests, changes = _load_requests(project, users)
+            created["customer_requests"] += requests
+            created["change_requests"] += changes
     return created

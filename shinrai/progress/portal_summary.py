@@ -1,6 +1,8 @@
 """ "At a glance" on the customer's project page: the four questions a customer asks first.
 
 1. Are we on schedule?  2. What is the latest report?  3. What problems are open?  4. What is waiting for me?
+(a review to comment on, a report to acknowledge and, for the customer sponsor, troubles whose options wait
+for a choice and change requests waiting for approval; other customer members see those two as information).
 
 Everything is seen as the customer sees it (a vendor previewing the portal gets the customer's view), and the
 number of queries does not grow with the data.
@@ -14,9 +16,13 @@ from django.db.models import Exists, OuterRef
 
 from shinrai.core import access
 from shinrai.core.access import Perm
-from shinrai.core.models import PARTNER_ROLES, Project, User
+from shinrai.core.models import PARTNER_ROLES, Project, Role, User
+from shinrai.ledger import selectors as ledger_selectors
+from shinrai.ledger.models import ChangeRequest
 from shinrai.requirements import selectors as requirement_selectors
 from shinrai.requirements.models import Review
+from shinrai.troubles import selectors as trouble_selectors
+from shinrai.troubles.models import Trouble
 
 from . import chart_data, report_selectors
 from .models import ReportAcknowledgement, WeeklyReport
@@ -37,10 +43,24 @@ class PortalGlance:
     report_to_acknowledge: (
         WeeklyReport | None
     )  # the latest report, when this user has not confirmed reading it
+    # Troubles whose options wait for the customer sponsor's choice, and change requests waiting for the
+    # sponsor's approval. Loaded for every customer role and for a vendor previewing the portal; they are
+    # waiting *for this user* only when ``i_decide`` (the customer sponsor). Empty for partner vendors.
+    troubles_to_decide: tuple[Trouble, ...] = ()
+    changes_to_decide: tuple[ChangeRequest, ...] = ()
+    i_decide: bool = False
+
+    @property
+    def decisions_pending(self) -> bool:
+        return bool(self.troubles_to_decide or self.changes_to_decide)
 
     @property
     def waiting(self) -> bool:
-        return self.open_review is not None or self.report_to_acknowledge is not None
+        return (
+            self.open_review is not None
+            or self.report_to_acknowledge is not None
+            or (self.i_decide and self.decisions_pending)
+        )
 
 
 def portal_glance(*, user: User, project: Project) -> PortalGlance:
@@ -68,6 +88,10 @@ def portal_glance(*, user: User, project: Project) -> PortalGlance:
     review = None
     if can_respond or Perm.DECIDE in perms:
         review = requirement_selectors.open_review(project=project)
+    troubles, changes = (), ()
+    if role is not None and role not in PARTNER_ROLES:  # two queries, whatever the data
+        troubles = tuple(trouble_selectors.awaiting_decision(user=user, project=project))
+        changes = tuple(ledger_selectors.changes_awaiting_decision(user=user, project=project))
     problem = latest.problem.strip() if latest else ""
     return PortalGlance(
         schedule=schedule,
@@ -76,4 +100,7 @@ def portal_glance(*, user: User, project: Project) -> PortalGlance:
         problem_truncated=len(problem) > PROBLEM_CHARS,
         open_review=review,
         report_to_acknowledge=latest if latest and can_respond and not latest.acknowledged_by_me else None,
+        troubles_to_decide=troubles,
+        changes_to_decide=changes,
+        i_decide=role == Role.CUSTOMER_SPONSOR and Perm.DECIDE in perms,
     )

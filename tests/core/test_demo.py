@@ -3,11 +3,15 @@
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from shinrai.core.demo import DEMO_PASSWORD, USERS, load_demo
 from shinrai.core.models import AuditEvent, Organization, Project, ProjectMember, User
+from shinrai.ledger.models import ChangeRequest, CustomerRequest, Entry
+from shinrai.ledger.selectors import chain_state, contract_value
 from shinrai.progress import workdays
 from shinrai.progress.models import Milestone, Task, WeeklyReport
+from shinrai.troubles.models import Trouble
 
 
 def test_demo_is_idempotent(db):
@@ -21,6 +25,7 @@ def test_demo_is_idempotent(db):
         Milestone.objects.count(),
         Task.objects.count(),
         WeeklyReport.objects.count(),
+        Entry.objects.count(),
     )
     second = load_demo()
     assert first == {
@@ -30,6 +35,9 @@ def test_demo_is_idempotent(db):
         "milestones": 12,
         "tasks": 52,
         "reports": 1,
+        "troubles": 4,
+        "customer_requests": 2,
+        "change_requests": 2,
     }
     assert second == {
         "organizations": 0,
@@ -38,6 +46,9 @@ def test_demo_is_idempotent(db):
         "milestones": 0,
         "tasks": 0,
         "reports": 0,
+        "troubles": 0,
+        "customer_requests": 0,
+        "change_requests": 0,
     }
     assert counts == (
         Organization.objects.count(),
@@ -48,6 +59,7 @@ def test_demo_is_idempotent(db):
         Milestone.objects.count(),
         Task.objects.count(),
         WeeklyReport.objects.count(),
+        Entry.objects.count(),
     )
 
 
@@ -104,3 +116,36 @@ def test_demo_has_one_published_weekly_report_for_ymd(db):
     assert report.state == WeeklyReport.State.PUBLISHED and report.version == 1
     assert report.published_by.email == "pm@sample-systems.example.jp"
     assert report.done and report.next_action
+
+
+def test_demo_troubles_and_ledger_tell_the_story(db):
+    load_demo()
+    project = Project.objects.get(code="YMD-2026-01")
+    troubles = {t.kind: t for t in Trouble.objects.filter(project=project)}
+    incident, issue, risk = troubles["incident"], troubles["issue"], troubles["risk"]
+    # (a) closed incident, disclosed 3 h 15 min after detection, three options, decided by the sponsor
+    assert incident.status == Trouble.Status.CLOSED and incident.hours_to_disclose == 3.3
+    assert incident.options.count() == 3
+    assert incident.decision.decided_by.email == "sponsor@yamada-mfg.example.jp"
+    assert incident.follow_ups.count() == 2 and not incident.follow_ups.filter(done_at=None).exists()
+    assert len(incident.root_cause.whys) == 5 and incident.preventions.count() == 2
+    # (b) disclosed issue waiting for the choice; (c) vendor-only risk
+    assert (
+        issue.status == Trouble.Status.OPTIONS_PROPOSED and issue.is_disclosed and issue.options.count() == 3
+    )
+    assert risk.visibility == "internal" and risk.disclosed_at is None
+    for trouble in (incident, issue, risk):
+        assert trouble.detected_at < timezone.now()
+        assert trouble.disclosed_at is None or trouble.detected_at < trouble.disclosed_at < timezone.now()
+    # (d) one request answered on time, one open and due in the future; one change approved, one proposed
+    requests = list(CustomerRequest.objects.filter(project=project).order_by("id"))
+    assert [r.status for r in requests] == ["answered", "open"]
+    assert requests[0].answered_at <= requests[0].due_at and requests[1].due_at > timezone.now()
+    changes = list(ChangeRequest.objects.filter(project=project).order_by("id"))
+    assert [c.status for c in changes] == ["approved", "proposed"]
+    assert contract_value(project).current == 48_000_000 + 1_200_000
+    kinds = list(Entry.objects.filter(project=project).order_by("seq").values_list("kind", flat=True))
+    # decision; request asked, acknowledged, answered, asked; change proposed, approved, proposed
+    assert kinds.count("decision") == 1 and kinds.count("customer_request") == 4
+    assert kinds.count("change_request") == 3
+    assert chain_state(project).ok

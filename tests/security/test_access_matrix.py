@@ -326,6 +326,140 @@ def glossary_term_kwargs(cast, target, user):
     return {"term_id": term.pk}
 
 
+# Ledger (requests, change requests, the hash-chained record): vendor pages for vendor roles; the portal page
+# for vendor and customer roles, never partner vendors (404); requests are made by customer roles, change
+# requests are decided by the customer sponsor only.
+_ASKER = {"own": "customer_sponsor", "other": "outsider_customer", "foreign": "other_vendor_manager"}
+
+
+def _ledger_request_kwargs(cast, target, user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shinrai.ledger import services as ledger_services
+
+    project = getattr(cast, target)
+    item = ledger_services.request_create(
+        by=cast.users[_ASKER[target]],
+        project=project,
+        title="資料提出",
+        due_at=timezone.now() + timedelta(days=1),
+    )
+    return {"pk": project.pk, "request_id": item.pk}
+
+
+def _ledger_change_kwargs(*, propose: bool):
+    def kwargs(cast, target, user):
+        from shinrai.ledger import services as ledger_services
+
+        project, author = getattr(cast, target), cast.users[_AUTHOR[target]]
+        change = ledger_services.change_create(
+            by=author,
+            project=project,
+            title="帳票追加",
+            description="帳票を1本追加",
+            reason="顧客要望",
+            cost_impact=500_000,
+            schedule_impact_days=5,
+        )
+        if propose:
+            change = ledger_services.change_propose(by=author, change=change)
+        return {"pk": project.pk, "change_id": change.pk}
+
+    return kwargs
+
+
+def _api_proposed_change_kwargs(cast, target, user):
+    found = _ledger_change_kwargs(propose=True)(cast, target, user)
+    return {"project_id": found["pk"], "change_id": found["change_id"]}
+
+
+def _api_draft_change_kwargs(cast, target, user):
+    found = _ledger_change_kwargs(propose=False)(cast, target, user)
+    return {"project_id": found["pk"], "change_id": found["change_id"]}
+
+
+def _api_customer_request_kwargs(cast, target, user):
+    found = _ledger_request_kwargs(cast, target, user)
+    return {"project_id": found["pk"], "request_id": found["request_id"]}
+
+
+# Troubles: "own" is disclosed to the customer, "own_partners" also to partner vendors, "own_internal" is not
+# disclosed (vendor only). The portal shows disclosed troubles only, to vendor roles as a preview too.
+CAN_SEE_DISCLOSED_TROUBLE = CAN_SEE_ITEM | {"own_internal": set()}
+
+
+def _trouble(cast, target, *, propose: bool = False):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shinrai.troubles import services as trouble_services
+
+    project, author, visibility = _item_project(cast, target)
+    trouble = trouble_services.trouble_create(
+        by=author,
+        project=project,
+        kind="incident",
+        title="夜間バッチ停止",
+        facts="夜間バッチが停止した",
+        detected_at=timezone.now() - timedelta(hours=2),
+        severity="high",
+    )
+    if visibility != "internal":
+        trouble_services.trouble_disclose(
+            by=author, trouble=trouble, version=trouble.version, visibility=visibility
+        )
+    if propose:
+        trouble_services.option_add(by=author, trouble=trouble, description="再実行する")
+        trouble_services.trouble_propose(by=author, trouble=trouble, version=trouble.version)
+    return trouble
+
+
+def trouble_kwargs(cast, target, user):
+    trouble = _trouble(cast, target)
+    return {"pk": trouble.project_id, "trouble_id": trouble.pk}
+
+
+def proposed_trouble_kwargs(cast, target, user):
+    trouble = _trouble(cast, target, propose=True)
+    return {"pk": trouble.project_id, "trouble_id": trouble.pk}
+
+
+def follow_up_kwargs(cast, target, user):
+    from shinrai.troubles.models import FollowUp
+
+    trouble = _trouble(cast, target)
+    return {
+        "pk": trouble.project_id,
+        "trouble_id": trouble.pk,
+        "follow_up_id": FollowUp.objects.create(trouble=trouble, action="監視追加").pk,
+    }
+
+
+def api_trouble_kwargs(cast, target, user):
+    return {"trouble_id": _trouble(cast, target).pk}
+
+
+def trouble_patch_data(cast, target, user):
+    from shinrai.troubles.models import Trouble
+
+    project = getattr(cast, target.removesuffix("_internal").removesuffix("_partners"))
+    return {"version": Trouble.objects.filter(project=project).latest("pk").version, "severity": "low"}
+
+
+def prevention_kwargs(cast, target, user):
+    from shinrai.troubles.models import Prevention
+
+    trouble = _trouble(cast, target)
+    return {
+        "pk": trouble.project_id,
+        "trouble_id": trouble.pk,
+        "prevention_id": Prevention.objects.create(trouble=trouble, measure="手順書整備").pk,
+    }
+
+
 EXPECTATIONS: dict[str, Expect] = {
     # Sign-in and password reset: open to everyone; a signed-in visitor of the login page is sent home.
     "login": Expect(lambda role, target: 200 if role == "anonymous" else 302),
@@ -587,6 +721,159 @@ EXPECTATIONS: dict[str, Expect] = {
     "reports:glossary_edit": Expect(glossary_status(200), glossary_term_kwargs, ("own", "foreign")),
     "reports:glossary_delete": Expect(
         glossary_status(302), glossary_term_kwargs, ("own", "foreign"), method="post"
+    ),
+    # Troubles: the register and its writes for vendor roles (404 for everyone else); the portal's list and
+    # detail for everyone on the project as far as the trouble is disclosed to them; the sponsor chooses.
+    "troubles:register": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    "troubles:new": Expect(project_page(CAN_CONTRIBUTE), project_kwargs(), PROJECT_TARGETS),
+    "troubles:export_xlsx": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    "troubles:export_csv": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    "troubles:detail": Expect(project_page(_by_item_project(CAN_SEE_INTERNAL)), trouble_kwargs, ITEM_TARGETS),
+    "troubles:edit": Expect(project_page(_by_item_project(CAN_CONTRIBUTE)), trouble_kwargs, ITEM_TARGETS),
+    "troubles:disclose": Expect(page_post(CAN_EDIT), trouble_kwargs, PROJECT_TARGETS, method="post"),
+    "troubles:analyse": Expect(page_post(CAN_CONTRIBUTE), trouble_kwargs, PROJECT_TARGETS, method="post"),
+    "troubles:note": Expect(page_post(CAN_CONTRIBUTE), trouble_kwargs, PROJECT_TARGETS, method="post"),
+    "troubles:option": Expect(page_post(CAN_CONTRIBUTE), trouble_kwargs, PROJECT_TARGETS, method="post"),
+    "troubles:propose": Expect(page_post(CAN_EDIT), trouble_kwargs, PROJECT_TARGETS, method="post"),
+    "troubles:decide": Expect(page_post(CAN_EDIT), proposed_trouble_kwargs, PROJECT_TARGETS, method="post"),
+    "troubles:follow_up": Expect(page_post(CAN_CONTRIBUTE), trouble_kwargs, PROJECT_TARGETS, method="post"),
+    "troubles:follow_up_done": Expect(
+        page_post(CAN_CONTRIBUTE), follow_up_kwargs, PROJECT_TARGETS, method="post"
+    ),
+    "troubles:close": Expect(project_page(CAN_EDIT), trouble_kwargs, PROJECT_TARGETS),
+    "troubles:prevention_done": Expect(
+        page_post(CAN_CONTRIBUTE), prevention_kwargs, PROJECT_TARGETS, method="post"
+    ),
+    "troubles:portal_list": Expect(project_page(CAN_VIEW), project_kwargs(), PROJECT_TARGETS),
+    "troubles:portal_detail": Expect(project_page(CAN_SEE_DISCLOSED_TROUBLE), trouble_kwargs, ITEM_TARGETS),
+    "troubles:portal_pdf": Expect(project_page(CAN_SEE_DISCLOSED_TROUBLE), trouble_kwargs, ITEM_TARGETS),
+    "troubles:portal_choose": Expect(
+        page_post(CAN_DECIDE), proposed_trouble_kwargs, PROJECT_TARGETS, method="post"
+    ),
+    "api:list_troubles": Expect(
+        project_page(CAN_VIEW, anonymous=401), project_kwargs("project_id"), PROJECT_TARGETS
+    ),
+    "api:get_trouble": Expect(project_page(CAN_SEE_ITEM, anonymous=401), api_trouble_kwargs, ITEM_TARGETS),
+    "api:create_trouble": Expect(
+        api_write(CAN_VIEW, CAN_CONTRIBUTE, 201),
+        project_kwargs("project_id"),
+        PROJECT_TARGETS,
+        method="post",
+        data=lambda cast, target, user: {
+            "kind": "risk",
+            "title": "性能不足のおそれ",
+            "facts": "負荷試験で応答が遅い",
+            "detected_at": "2026-01-05T10:00:00+09:00",
+            "severity": "high",
+        },
+    ),
+    "api:update_trouble": Expect(
+        api_write(CAN_SEE_ITEM, _by_item_project(CAN_CONTRIBUTE), 200),
+        api_trouble_kwargs,
+        ITEM_TARGETS,
+        method="patch",
+        data=trouble_patch_data,
+    ),
+    # Ledger: see _ASKER above.
+    "ledger:index": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    "ledger:record": Expect(page_post(CAN_EDIT), project_kwargs(), PROJECT_TARGETS, method="post"),
+    "ledger:export_json": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    "ledger:export_pdf": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    "ledger:requests": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    "ledger:requests_xlsx": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    "ledger:requests_csv": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    "ledger:portal_requests_xlsx": Expect(project_page(CAN_SEE_REPORTS), project_kwargs(), PROJECT_TARGETS),
+    "ledger:portal_requests_csv": Expect(project_page(CAN_SEE_REPORTS), project_kwargs(), PROJECT_TARGETS),
+    "ledger:request_acknowledge": Expect(
+        page_post(CAN_CONTRIBUTE), _ledger_request_kwargs, PROJECT_TARGETS, method="post"
+    ),
+    "ledger:request_answer": Expect(
+        page_post(CAN_CONTRIBUTE), _ledger_request_kwargs, PROJECT_TARGETS, method="post"
+    ),
+    "ledger:request_close": Expect(
+        page_post(CAN_CONTRIBUTE), _ledger_request_kwargs, PROJECT_TARGETS, method="post"
+    ),
+    "ledger:changes": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
+    "ledger:change_propose": Expect(
+        page_post(CAN_EDIT), _ledger_change_kwargs(propose=False), PROJECT_TARGETS, method="post"
+    ),
+    "ledger:change_withdraw": Expect(
+        page_post(CAN_EDIT), _ledger_change_kwargs(propose=False), PROJECT_TARGETS, method="post"
+    ),
+    "ledger:portal": Expect(project_page(CAN_SEE_REPORTS), project_kwargs(), PROJECT_TARGETS),
+    "ledger:portal_export_json": Expect(project_page(CAN_SEE_REPORTS), project_kwargs(), PROJECT_TARGETS),
+    "ledger:portal_export_pdf": Expect(project_page(CAN_SEE_REPORTS), project_kwargs(), PROJECT_TARGETS),
+    "ledger:portal_request_create": Expect(
+        page_post(CAN_COMMENT), project_kwargs(), PROJECT_TARGETS, method="post"
+    ),
+    "ledger:portal_change_approve": Expect(
+        page_post(CAN_DECIDE), _ledger_change_kwargs(propose=True), PROJECT_TARGETS, method="post"
+    ),
+    "ledger:portal_change_reject": Expect(
+        page_post(CAN_DECIDE), _ledger_change_kwargs(propose=True), PROJECT_TARGETS, method="post"
+    ),
+    "api:get_ledger": Expect(
+        project_page(CAN_SEE_REPORTS, anonymous=401), project_kwargs("project_id"), PROJECT_TARGETS
+    ),
+    "api:list_customer_requests": Expect(
+        project_page(CAN_SEE_REPORTS, anonymous=401), project_kwargs("project_id"), PROJECT_TARGETS
+    ),
+    "api:create_customer_request": Expect(
+        api_write(CAN_SEE_REPORTS, CAN_COMMENT, 201),
+        project_kwargs("project_id"),
+        PROJECT_TARGETS,
+        method="post",
+        data=lambda cast, target, user: {"title": "資料提出", "due_at": "2030-01-10T18:00:00+09:00"},
+    ),
+    "api:list_change_requests": Expect(
+        project_page(CAN_SEE_REPORTS, anonymous=401), project_kwargs("project_id"), PROJECT_TARGETS
+    ),
+    "api:decide_change_request": Expect(
+        api_write(CAN_SEE_REPORTS, CAN_DECIDE, 200),
+        _api_proposed_change_kwargs,
+        PROJECT_TARGETS,
+        method="post",
+        data=lambda cast, target, user: {"approve": True, "note": "了承"},
+    ),
+    "api:record_ledger_entry": Expect(
+        api_write(CAN_SEE_REPORTS, CAN_EDIT, 201),
+        project_kwargs("project_id"),
+        PROJECT_TARGETS,
+        method="post",
+        data=lambda cast, target, user: {"kind": "agreement", "subject": "定例会で合意"},
+    ),
+    "api:acknowledge_customer_request": Expect(
+        api_write(CAN_SEE_REPORTS, CAN_CONTRIBUTE, 200),
+        _api_customer_request_kwargs,
+        PROJECT_TARGETS,
+        method="post",
+    ),
+    "api:answer_customer_request": Expect(
+        api_write(CAN_SEE_REPORTS, CAN_CONTRIBUTE, 200),
+        _api_customer_request_kwargs,
+        PROJECT_TARGETS,
+        method="post",
+        data=lambda cast, target, user: {"answer": "提出しました"},
+    ),
+    "api:close_customer_request": Expect(
+        api_write(CAN_SEE_REPORTS, CAN_CONTRIBUTE, 200),
+        _api_customer_request_kwargs,
+        PROJECT_TARGETS,
+        method="post",
+    ),
+    "api:create_change_request": Expect(
+        api_write(CAN_SEE_REPORTS, CAN_CONTRIBUTE, 201),
+        project_kwargs("project_id"),
+        PROJECT_TARGETS,
+        method="post",
+        data=lambda cast, target, user: {"title": "帳票追加", "description": "帳票を1本", "reason": "要望"},
+    ),
+    # drafts: customers do not see them (404); vendor members see them but may not propose or withdraw (403)
+    "api:propose_change_request": Expect(
+        api_write(CAN_CONTRIBUTE, CAN_EDIT, 200), _api_draft_change_kwargs, PROJECT_TARGETS, method="post"
+    ),
+    "api:withdraw_change_request": Expect(
+        api_write(CAN_CONTRIBUTE, CAN_EDIT, 200), _api_draft_change_kwargs, PROJECT_TARGETS, method="post"
     ),
 }
 # Django's admin guards every one of its routes with the staff check; the matrix checks that guard
