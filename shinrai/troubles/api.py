@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -18,7 +20,7 @@ from pydantic import ConfigDict
 
 from shinrai.core import access
 from shinrai.core.access import Perm
-from shinrai.core.models import User
+from shinrai.core.models import Project, User
 
 from . import selectors, services
 from .models import Trouble
@@ -157,7 +159,8 @@ def _out(trouble: Trouble, options=None) -> dict:
     }
 
 
-def _trouble_by_id(user, pk: int) -> Trouble:
+def _trouble_by_id(user, pk: int) -> tuple[Project, str, Trouble]:
+    """The trouble with its project and the user's role; 404 when missing or not visible, alike."""
     try:
         project_id = Trouble.objects.values_list("project_id", flat=True).get(pk=pk)
     except Trouble.DoesNotExist:
@@ -169,9 +172,6 @@ def _trouble_by_id(user, pk: int) -> Trouble:
 def _owner(project, owner_id: int | None) -> User | None:
     if owner_id is None:
         return None
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
     owner = User.objects.filter(pk=owner_id, organization=project.vendor_org_id, is_active=True).first()
     if owner is None:
         raise ValidationError({"owner_id": _("Choose a person of the vendor as the owner.")})
