@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "shinrai.progress",
     "shinrai.troubles",
     "shinrai.ledger",
+    "shinrai.surveys",
+    "shinrai.accounts",
 ]
 
 MIDDLEWARE = [

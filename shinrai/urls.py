@@ -40,4 +40,8 @@ urlpatterns = [
     path("", include("shinrai.progress.calendar_urls")),
     path("", include("shinrai.troubles.urls")),
     path("", include("shinrai.ledger.urls")),
+    path("", include("shinrai.surveys.urls")),
+    path("", include("shinrai.surveys.results_urls")),
+    path("", include("shinrai.accounts.urls")),
+    path("", include("shinrai.accounts.trust_urls")),
 ]

@@ -6,11 +6,15 @@ from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as InputError
 
+from shinrai.accounts.api import router as accounts_router
+from shinrai.accounts.trust_api import router as trust_router
 from shinrai.core.api import router as core_router
 from shinrai.ledger.api import router as ledger_router
 from shinrai.progress.api import router as progress_router
 from shinrai.progress.report_api import router as report_router
 from shinrai.requirements.api import router as requirements_router
+from shinrai.surveys.api import router as surveys_router
+from shinrai.surveys.results_api import router as survey_results_router
 from shinrai.troubles.api import router as troubles_router
 
 from .auth import api_auth
@@ -88,3 +92,7 @@ api.add_router("/", progress_router)
 api.add_router("/", report_router)
 api.add_router("/", troubles_router)
 api.add_router("/", ledger_router)
+api.add_router("/", surveys_router)
+api.add_router("/", survey_results_router)
+api.add_router("/", accounts_router)
+api.add_router("/", trust_router)

@@ -154,3 +154,45 @@ def items_visible_to(
 
 def is_vendor_user(user) -> bool:
     return _is_signed_in(user) and user.organization.kind == Organization.Kind.VENDOR
+
+
+# --- Accounts: one customer organization as seen by one vendor (vendor-internal) ---------------------------
+
+
+def account_customers_visible_to(user) -> QuerySet[Organization]:
+    """The customer organizations whose account a user may open: vendor users only, through their projects.
+
+    A vendor manager sees every customer of their vendor that has a project; other vendor users see the
+    customers of the projects they are a member of. Customer and partner users see none.
+    """
+    if not is_vendor_user(user):
+        return Organization.objects.none()
+    visible = projects_visible_to(user).filter(vendor_org=user.organization)
+    return Organization.objects.filter(
+        kind=Organization.Kind.CUSTOMER, pk__in=visible.values("customer_org_id")
+    ).order_by("name")
+
+
+def can_edit_account(user, customer: Organization) -> bool:
+    """Vendor managers, and PMs of one of the account's projects, keep the account plan and signals."""
+    if not is_vendor_user(user):
+        return False
+    if user.is_vendor_manager:
+        return Project.objects.filter(vendor_org=user.organization, customer_org=customer).exists()
+    return ProjectMember.objects.filter(
+        user=user,
+        role=Role.VENDOR_PM,
+        project__vendor_org=user.organization,
+        project__customer_org=customer,
+    ).exists()
+
+
+def account_for(user, customer_pk, *, edit: bool = False) -> Organization:
+    """The customer organization of an account the user may open (or change); 404 otherwise."""
+    try:
+        customer = account_customers_visible_to(user).get(pk=customer_pk)
+    except (Organization.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if edit and not can_edit_account(user, customer):
+        raise Http404
+    return customer

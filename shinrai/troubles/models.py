@@ -51,6 +51,10 @@ class Trouble(models.Model):
         HIGH = "high", _("High")
         CRITICAL = "critical", _("Critical")
 
+    class FoundBy(models.TextChoices):
+        VENDOR = "vendor", _("We found it")
+        CUSTOMER = "customer", _("The customer found it first")
+
     class Probability(models.TextChoices):
         LOW = "low", _("Low")
         MEDIUM = "medium", _("Medium")
@@ -63,6 +67,8 @@ class Trouble(models.Model):
     facts = models.TextField(_("facts (what happened, objectively)"))
     detected_at = models.DateTimeField(_("detected at"))
     disclosed_at = models.DateTimeField(_("disclosed to the customer at"), null=True, blank=True)
+    # Trust indicator: the share of troubles we told the customer about before they found them.
+    found_by = models.CharField(_("found by"), max_length=8, choices=FoundBy.choices, default=FoundBy.VENDOR)
     quality_impact = models.TextField(_("impact on quality"), blank=True)
     cost_impact = models.DecimalField(
         _("cost impact (JPY)"), max_digits=14, decimal_places=0, null=True, blank=True

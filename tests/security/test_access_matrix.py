@@ -7,8 +7,7 @@ shinrai.core.access), so that a change of the access rule shows up as a failing 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -20,58 +19,26 @@ from shinrai.progress import services as progress_services
 from shinrai.requirements import services as requirement_services
 
 from ..conftest import CAST_ROLES
-
-ROLES = ["anonymous", *CAST_ROLES]
-TARGETS = ["own", "other", "foreign"]
-VENDOR_USERS = {"vendor_manager", "vendor_pm", "vendor_member", "vendor_admin", "other_vendor_manager"}
-SIGNED_IN = set(CAST_ROLES)
-
-# Who may open which project (own: V×C1 with every role; other: V×C2; foreign: V2×C1).
-CAN_VIEW = {
-    "own": {
-        "vendor_manager",
-        "vendor_pm",
-        "vendor_member",
-        "customer_sponsor",
-        "customer_member",
-        "partner_viewer",
-    },
-    "other": {"vendor_manager", "outsider_customer"},
-    "foreign": {"other_vendor_manager"},
-}
-CAN_SEE_INTERNAL = {
-    "own": {"vendor_manager", "vendor_pm", "vendor_member"},
-    "other": {"vendor_manager"},
-    "foreign": {"other_vendor_manager"},
-}
-
-
-@dataclass(frozen=True)
-class Expect:
-    """How one route answers: ``status(role, target)`` gives the HTTP status of a GET (or ``method``)."""
-
-    status: Callable[[str, str | None], int]
-    kwargs: Callable[[object, str | None, object], dict] | None = None  # (cast, target, user) -> URL kwargs
-    targets: tuple[str | None, ...] = (None,)
-    method: str = "get"
-    data: Callable[[object, str | None, object], dict] | None = None  # (cast, target, user) -> JSON body
-
-
-def page(signed_in: int = 200, anonymous: int = 302) -> Callable:
-    return lambda role, target: anonymous if role == "anonymous" else signed_in
-
-
-def project_page(allowed: dict[str, set[str]], anonymous: int = 302) -> Callable:
-    def status(role, target):
-        if role == "anonymous":
-            return anonymous
-        return 200 if role in allowed[target] else 404
-
-    return status
-
-
-def project_kwargs(name: str = "pk"):
-    return lambda cast, target, user: {name: getattr(cast, target).pk}
+from . import matrix_accounts, matrix_survey_results, matrix_surveys, matrix_trust
+from .matrix import (
+    CAN_COMMENT,
+    CAN_CONTRIBUTE,
+    CAN_DECIDE,
+    CAN_DISCUSS_REPORTS,
+    CAN_EDIT,
+    CAN_SEE_INTERNAL,
+    CAN_SEE_REPORTS,
+    CAN_VIEW,
+    PROJECT_TARGETS,
+    ROLES,
+    VENDOR_USERS,
+    Expect,
+    api_write,
+    page,
+    page_post,
+    project_kwargs,
+    project_page,
+)
 
 
 def own_token_kwargs(cast, target, user):
@@ -95,15 +62,8 @@ def revoke_status(role, target):
     return 404
 
 
-PROJECT_TARGETS = ("own", "other", "foreign")
-
 # Requirements: "own" is shared with the customer (not with partners), "own_internal" is vendor-only.
 REQUIREMENT_TARGETS = ("own", "own_internal", "other", "foreign")
-CAN_CONTRIBUTE = {
-    "own": {"vendor_manager", "vendor_pm", "vendor_member"},
-    "other": {"vendor_manager"},
-    "foreign": {"other_vendor_manager"},
-}
 CAN_SEE_REQUIREMENT = {
     "own": {"vendor_manager", "vendor_pm", "vendor_member", "customer_sponsor", "customer_member"},
     "own_internal": {"vendor_manager", "vendor_pm", "vendor_member"},
@@ -117,19 +77,6 @@ CAN_CHANGE_REQUIREMENT = {
     "foreign": {"other_vendor_manager"},
 }
 CRITERION = {"metric": "応答時間", "operator": "lte", "threshold": "2", "unit": "秒", "method": "負荷試験"}
-
-
-def api_write(can_see: dict[str, set[str]], can_write: dict[str, set[str]], success: int) -> Callable:
-    """API writes: 404 for what the caller may not see, 403 for what they may see but not change."""
-
-    def status(role, target):
-        if role == "anonymous":
-            return 401
-        if role in can_write[target]:
-            return success
-        return 403 if role in can_see[target] else 404
-
-    return status
 
 
 def _requirement(cast, target):
@@ -152,23 +99,7 @@ def criterion_kwargs(cast, target, user):
     return {"criterion_id": _requirement(cast, target).criteria.get().pk}
 
 
-CAN_EDIT = {
-    "own": {"vendor_manager", "vendor_pm"},
-    "other": {"vendor_manager"},
-    "foreign": {"other_vendor_manager"},
-}
-CAN_COMMENT = {
-    "own": {"customer_sponsor", "customer_member"},
-    "other": {"outsider_customer"},
-    "foreign": set(),
-}
-CAN_DECIDE = {"own": {"customer_sponsor"}, "other": {"outsider_customer"}, "foreign": set()}
 _AUTHOR = {"own": "vendor_pm", "other": "vendor_manager", "foreign": "other_vendor_manager"}
-
-
-def page_post(allowed: dict[str, set[str]]) -> Callable:
-    """A page form post: 302 back to the page when allowed, 404 when not, 302 to log-in when anonymous."""
-    return lambda role, target: 302 if role == "anonymous" or role in allowed[target] else 404
 
 
 def _by_project(allowed: dict[str, set[str]]) -> dict[str, set[str]]:
@@ -250,8 +181,6 @@ def milestone_page_kwargs(cast, target, user):
 
 
 # Weekly reports are shared with the customer, never with partner vendors: 404 for them.
-CAN_SEE_REPORTS = {target: allowed - {"partner_viewer"} for target, allowed in CAN_VIEW.items()}
-CAN_DISCUSS_REPORTS = {target: CAN_COMMENT[target] | CAN_CONTRIBUTE[target] for target in PROJECT_TARGETS}
 
 
 def _report(cast, target, *, publish: bool):
@@ -876,6 +805,9 @@ EXPECTATIONS: dict[str, Expect] = {
         api_write(CAN_CONTRIBUTE, CAN_EDIT, 200), _api_draft_change_kwargs, PROJECT_TARGETS, method="post"
     ),
 }
+for _area in (matrix_surveys, matrix_survey_results, matrix_accounts, matrix_trust):
+    EXPECTATIONS.update(_area.EXPECTATIONS)
+
 # Django's admin guards every one of its routes with the staff check; the matrix checks that guard
 # on the index and on a project's change page (see test_admin_is_for_vendor_administrators_only).
 ADMIN_NAMESPACE = "admin"

@@ -1,0 +1,5 @@
+"""API: Trust indicators."""
+
+from ninja import Router
+
+router = Router(tags=["trust_api"])

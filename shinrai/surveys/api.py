@@ -1,0 +1,5 @@
+"""API: Survey templates, rounds, invitations and token answers."""
+
+from ninja import Router
+
+router = Router(tags=["api"])
