@@ -283,6 +283,8 @@ AUDIT_ACTION_LABELS = {
     "trouble.close": _("Trouble closed with root cause and prevention"),
     "trouble.prevention_done": _("Prevention measure done"),
     "trouble.escalate_disclosure": _("Overdue disclosure escalated to the vendor managers"),
+    # survey actions
+    # account actions
 }
 
 
