@@ -2,7 +2,9 @@
 
 ``seed(scale, seed=N)`` fills an **empty** database in one transaction: organizations and people, projects
 with members (:mod:`.core`), then for each project its requirements (:mod:`.requirements`) and its
-milestones, WBS and weekly reports (:mod:`.progress`). Every area draws from its own random source per
+milestones, WBS and weekly reports (:mod:`.progress`), its troubles (:mod:`.troubles`) and satisfaction
+surveys (:mod:`.surveys`); last, per customer account, the account plan and relationship signals
+(:mod:`.accounts`). Every area draws from its own random source per
 project (``Seeder.rng``), so the same seed and day give the same data, and a later area (troubles, surveys:
 add a module and a line to :data:`AREAS`) leaves the others unchanged.
 
@@ -23,7 +25,7 @@ from django.db import transaction
 from shinrai.core.models import Organization, Project, User
 from shinrai.progress import report_services
 
-from . import core, progress, requirements
+from . import accounts, core, progress, requirements, surveys, troubles
 from .base import SCALES, ProjectPlan, Scale, Seeder
 
 __all__ = ["AREAS", "SCALES", "Scale", "SeedRefused", "SeedResult", "database_is_empty", "seed"]
@@ -35,6 +37,8 @@ CHUNK = 20  # projects generated and written together (bounds the memory used)
 AREAS: list[tuple[str, Callable[[Seeder, ProjectPlan, core.Tenancy], None]]] = [
     ("requirements", lambda s, plan, tenancy: requirements.seed_requirements(s, plan)),
     ("progress", lambda s, plan, tenancy: progress.seed_progress(s, plan, emails=tenancy.emails)),
+    ("troubles", lambda s, plan, tenancy: troubles.seed_troubles(s, plan)),
+    ("surveys", lambda s, plan, tenancy: surveys.seed_surveys(s, plan)),
 ]
 
 
@@ -89,6 +93,8 @@ def seed(
             done = min(first + CHUNK, len(plans))
             if done == len(plans) or done % (CHUNK * 10) == 0:
                 s.log(f"{done}/{len(plans)} projects, {sum(s.counts.values()):,} rows")
+        accounts.seed_accounts(s, tenancy, plans)
+        s.flush()
         s.reset_sequences(s.models)
     s.log(f"done: {sum(s.counts.values()):,} rows")
     return SeedResult(scale, dict(s.counts), tenancy.logins, PASSWORD, s.elapsed)

@@ -68,6 +68,7 @@ def _monday(day: date) -> date:
 def seed_progress(s: Seeder, plan: ProjectPlan, *, emails: dict[int, str]) -> None:
     rng = s.rng("progress", plan.index)
     milestones = _milestones(s, plan, rng)
+    plan.shared["milestones"] = milestones  # surveys are sent after reached milestones
     leaves = _wbs(s, plan, rng, milestones)
     _reports(s, plan, rng, leaves, milestones, emails)
 

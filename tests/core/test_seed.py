@@ -12,10 +12,13 @@ from django.db.models import F
 from django.urls import reverse
 
 from shinrai import seed as seeding
+from shinrai.accounts.models import RelationshipSignal
 from shinrai.core import access
 from shinrai.core.models import AuditEvent, Organization, Project, ProjectMember, User
 from shinrai.progress.models import Milestone, ReportAcknowledgement, ReportComment, Task, WeeklyReport
 from shinrai.requirements.models import Baseline, Requirement
+from shinrai.surveys.models import Response
+from shinrai.troubles.models import Trouble
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 NOW = datetime(2026, 11, 20, 15, 30, tzinfo=TOKYO)  # a Friday afternoon
@@ -33,6 +36,9 @@ def digest() -> str:
         list(Task.objects.order_by("pk").values_list("pk", "parent_id", "name", "planned_start", "progress")),
         list(WeeklyReport.objects.order_by("pk").values_list("pk", "week_start", "published_at", "done")),
         list(Requirement.objects.order_by("pk").values_list("pk", "number", "text", "status")),
+        list(Trouble.objects.order_by("pk").values_list("pk", "detected_at", "disclosed_at", "found_by")),
+        list(Response.objects.order_by("pk").values_list("pk", "submitted_at", "score_overall", "nps")),
+        list(RelationshipSignal.objects.order_by("pk").values_list("pk", "kind", "occurred_on")),
         AuditEvent.objects.count(),
     ]
     return hashlib.sha256(repr(rows).encode()).hexdigest()
@@ -167,3 +173,48 @@ def test_the_command_prints_the_logins(db, monkeypatch):
     assert "Seeded scale small" in text
     assert "pm001@shinrai-systems.example.jp" in text and seeding.PASSWORD in text
     assert Project.objects.count() == 4
+
+
+def test_troubles_are_disclosed_after_detection_and_some_found_by_the_customer(seeded):
+    from shinrai.troubles.models import Trouble
+
+    troubles = list(Trouble.objects.all())
+    assert troubles
+    assert seeded.counts["troubles.Trouble"] == len(troubles)
+    for trouble in troubles:
+        assert trouble.detected_at <= NOW
+        if trouble.disclosed_at is None:
+            assert trouble.visibility == "internal"
+        else:
+            assert trouble.disclosed_at >= trouble.detected_at
+    assert {t.kind for t in troubles} == {"risk", "issue", "incident"}
+
+
+def test_survey_responses_carry_the_scores_of_their_answers(seeded):
+    from shinrai.surveys import scoring
+    from shinrai.surveys.models import Response, Survey
+
+    responses = list(Response.objects.prefetch_related("answers__question"))
+    assert responses, "every project with reached milestones has pulse surveys"
+    for response in responses:
+        answers = [
+            scoring.ScoredAnswer(a.question.category, a.question.facet, a.question.kind, a.score)
+            for a in response.answers.all()
+        ]
+        expected = scoring.response_scores(answers)
+        assert {field: getattr(response, field) for field in expected} == expected
+        if response.survey.anonymous:
+            assert response.invitation_id is None and response.respondent_id is None
+    for survey in Survey.objects.all():
+        assert survey.invited_count == survey.invitations.count()
+        assert survey.response_count == survey.responses.count()
+
+
+def test_every_project_says_how_it_was_won(seeded):
+    from shinrai.accounts.models import RelationshipSignal
+
+    for project in Project.objects.all():
+        kinds = set(RelationshipSignal.objects.filter(project=project).values_list("kind", flat=True))
+        assert kinds & {"won_without_competition", "won_in_competition"}, project.code
+        assert kinds & {"consulted_before_rfp", "learned_from_rfp"}, project.code
+    assert RelationshipSignal.objects.filter(kind="meeting", occurred_on__gt=NOW.date()).count() == 0
