@@ -579,7 +579,61 @@ def _load_report(project: Project, pm: User) -> int:
     if edits:
         report = report_services.report_update(by=pm, report=report, **edits)
     report_services.report_publish(by=pm, report=report)
+    # The PM published it on the Friday of that week (loading the demo later must not make it late).
+    published = min(timezone.now(), _tokyo(REPORT_WEEK + timedelta(days=4), 17))
+    WeeklyReport.objects.filter(pk=report.pk).update(published_at=published, updated_at=published)
     return 1
+
+
+# Earlier weeks' reports, for the punctuality the portfolio and the trust dashboard show: the manufacturer's
+# PM publishes every Friday; the retailer's reports slipped this autumn (late, one missing) — part of the
+# story of an account drifting to "one of them" (see shinrai/accounts/demo.py).
+HISTORY_REPORTS = {
+    "YMD-2026-01": {},
+    "MDR-2026-01": {
+        date(2026, 10, 5): "late",
+        date(2026, 10, 19): "late",
+        date(2026, 11, 2): "missing",
+        date(2026, 11, 9): "late",
+        date(2026, 11, 16): "late",
+    },
+}
+HISTORY_REPORT_WEEKS = 16
+
+
+def _load_report_history(project: Project, pm: User) -> int:
+    """Published reports of the weeks before REPORT_WEEK (REPORT_WEEK too for projects other than
+    REPORT_PROJECT), dated when they were published. Returns how many were created."""
+    if timezone.localdate() < REPORT_WEEK:
+        return 0
+    created = 0
+    states = HISTORY_REPORTS[project.code]
+    first = 1 if project.code == REPORT_PROJECT else 0
+    for weeks_back in range(first, HISTORY_REPORT_WEEKS + 1):
+        week = REPORT_WEEK - timedelta(weeks=weeks_back)
+        state = states.get(week, "on_time")
+        if state == "missing" or (project.start_date and week < project.start_date):
+            continue
+        if WeeklyReport.objects.filter(project=project, week_start=week).exists():
+            continue
+        report = report_services.report_create_draft(by=pm, project=project, week_start=week)
+        report = report_services.report_update(
+            by=pm,
+            report=report,
+            status=WeeklyReport.Rag.GREEN,
+            status_reason="",
+            done="・計画どおり作業を進め、定例会で進捗と課題を報告しました。",
+        )
+        report_services.report_publish(by=pm, report=report)
+        # Friday 17:00 of the week when on time; the following Tuesday morning when late.
+        published = (
+            _tokyo(week + timedelta(days=4), 17)
+            if state == "on_time"
+            else _tokyo(week + timedelta(days=8), 10)
+        )
+        WeeklyReport.objects.filter(pk=report.pk).update(published_at=published, updated_at=published)
+        created += 1
+    return created
 
 
 def _finished_at(day: date) -> datetime:
@@ -1032,6 +1086,8 @@ def load_demo() -> dict[str, int]:
             _load_history(project)
         if demo.code == REPORT_PROJECT:
             created["reports"] += _load_report(project, users[_m("pm", V)])
+        if demo.code in HISTORY_REPORTS:
+            created["reports"] += _load_report_history(project, users[_m("pm", V)])
         if demo.code in TROUBLES and not Trouble.objects.filter(project=project).exists():
             created["troubles"] += TROUBLES[demo.code](project, users)
         has_requests = (
@@ -1042,4 +1098,13 @@ def load_demo() -> dict[str, int]:
             requests, changes = _load_requests(project, users)
             created["customer_requests"] += requests
             created["change_requests"] += changes
+    # Imported here: core is the base the other apps build on (see core/views.py).
+    from shinrai.accounts.demo import load_trust_demo
+
+    created |= load_trust_demo(
+        orgs=orgs,
+        users=users,
+        vendor_name=VENDOR,
+        customer_names={"yamada": MANUFACTURER, "midori": RETAILER, "city": CITY},
+    )
     return created

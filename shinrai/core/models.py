@@ -284,7 +284,24 @@ AUDIT_ACTION_LABELS = {
     "trouble.prevention_done": _("Prevention measure done"),
     "trouble.escalate_disclosure": _("Overdue disclosure escalated to the vendor managers"),
     # survey actions
+    "survey_template.copy": _("Survey template copied"),
+    "survey_template.update": _("Survey template changed"),
+    "survey_template.new_version": _("New version of a survey template"),
+    "survey.send": _("Survey sent"),
+    "survey.remind": _("Survey reminder sent"),
+    "survey.close": _("Survey closed"),
+    "survey.respond": _("Survey answered"),
     # account actions
+    "account_plan.create": _("Account plan started"),
+    "account_plan.update": _("Account plan changed"),
+    "roadmap_step.create": _("Roadmap step added"),
+    "roadmap_step.update": _("Roadmap step changed"),
+    "roadmap_step.delete": _("Roadmap step removed"),
+    "key_person.create": _("Key person added"),
+    "key_person.update": _("Key person changed"),
+    "key_person.delete": _("Key person removed"),
+    "key_person.met": _("Met a key person"),
+    "relationship_signal.create": _("Relationship signal recorded"),
 }
 
 

@@ -64,6 +64,7 @@ class TroubleOut(Schema):
     probability: str
     detected_at: datetime
     disclosed_at: datetime | None
+    found_by: str = Field(description="vendor: we found it; customer: the customer found it first")
     hours_to_disclose: float | None = Field(description="disclosed_at − detected_at in hours")
     disclosure_due_at: datetime = Field(description="detected_at + the vendor's target for the severity")
     disclosure_overdue: bool
@@ -82,6 +83,7 @@ class TroubleIn(_Input):
     title: str = Field(min_length=1, max_length=200)
     facts: str = Field(min_length=1)
     detected_at: datetime
+    found_by: Trouble.FoundBy = Trouble.FoundBy.VENDOR
     severity: Trouble.Severity = Trouble.Severity.MEDIUM
     probability: Trouble.Probability | None = None
     quality_impact: str = ""
@@ -96,6 +98,7 @@ class TroublePatch(_Input):
     title: str = Field(None, min_length=1, max_length=200)
     facts: str = Field(None, min_length=1)
     detected_at: datetime = Field(None)
+    found_by: Trouble.FoundBy = Field(None)
     severity: Trouble.Severity = Field(None)
     probability: Trouble.Probability | None = Field(None)
     quality_impact: str = Field(None)
@@ -123,6 +126,7 @@ def _out(trouble: Trouble, options=None) -> dict:
         "probability": trouble.probability,
         "detected_at": trouble.detected_at,
         "disclosed_at": trouble.disclosed_at,
+        "found_by": trouble.found_by,
         "hours_to_disclose": trouble.hours_to_disclose,
         "disclosure_due_at": trouble.disclosure_due_at,
         "disclosure_overdue": trouble.disclosure_overdue(),

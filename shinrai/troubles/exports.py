@@ -39,6 +39,7 @@ def _columns() -> list[str]:
         _("Decided at"),
         _("Root cause"),
         _("Prevention measures"),
+        _("Found by"),
     ]
 
 
@@ -71,6 +72,7 @@ def _rows(troubles) -> list[list]:
                 _when(decision.at) if decision else "",
                 root.summary if root else "",
                 "\n".join(p.measure for p in t.preventions.all()),
+                str(t.get_found_by_display()),
             ]
         )
     return rows
@@ -92,8 +94,8 @@ def register_xlsx(troubles, *, project) -> bytes:
         for column, value in enumerate(values, start=1):
             set_safe_value(sheet.cell(row=r, column=column), value).alignment = wrap
     for letter, width in zip(
-        "ABCDEFGHIJKLMNOPQR",
-        (8, 8, 30, 40, 8, 8, 12, 16, 16, 10, 30, 14, 10, 14, 30, 16, 30, 30),
+        "ABCDEFGHIJKLMNOPQRS",
+        (8, 8, 30, 40, 8, 8, 12, 16, 16, 10, 30, 14, 10, 14, 30, 16, 30, 30, 18),
         strict=True,
     ):
         sheet.column_dimensions[letter].width = width

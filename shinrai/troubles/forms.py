@@ -27,6 +27,7 @@ class TroubleForm(forms.ModelForm):
             "title",
             "facts",
             "detected_at",
+            "found_by",
             "severity",
             "probability",
             "quality_impact",
@@ -44,8 +45,13 @@ class TroubleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = _vendor_people(project)
         self.fields["detected_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        # Not sent (an older page or script): keep what the trouble says ("we found it" for a new one).
+        self.fields["found_by"].required = False
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+
+    def clean_found_by(self):
+        return self.cleaned_data.get("found_by") or self.instance.found_by or Trouble.FoundBy.VENDOR
 
     def _post_clean(self):
         # The service validates and writes; do not let the ModelForm touch the instance.

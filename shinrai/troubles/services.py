@@ -32,6 +32,7 @@ TROUBLE_FIELDS = (
     "title",
     "facts",
     "detected_at",
+    "found_by",
     "quality_impact",
     "cost_impact",
     "schedule_impact_days",

@@ -34,10 +34,14 @@ def test_demo_is_idempotent(db):
         "projects": 6,
         "milestones": 12,
         "tasks": 52,
-        "reports": 1,
+        "reports": 33,
         "troubles": 4,
         "customer_requests": 2,
         "change_requests": 2,
+        "signals": 14,
+        "account_plans": 2,
+        "surveys": 5,
+        "survey_responses": 17,
     }
     assert second == {
         "organizations": 0,
@@ -49,6 +53,10 @@ def test_demo_is_idempotent(db):
         "troubles": 0,
         "customer_requests": 0,
         "change_requests": 0,
+        "signals": 0,
+        "account_plans": 0,
+        "surveys": 0,
+        "survey_responses": 0,
     }
     assert counts == (
         Organization.objects.count(),
@@ -110,9 +118,9 @@ def test_demo_command_prints_the_logins(db, capsys):
     assert all(user.email in out for user in USERS)
 
 
-def test_demo_has_one_published_weekly_report_for_ymd(db):
+def test_demo_has_a_published_weekly_report_for_ymd_last_week(db):
     load_demo()
-    [report] = WeeklyReport.objects.filter(project__code="YMD-2026-01")
+    [report] = WeeklyReport.objects.filter(project__code="YMD-2026-01", week_start="2026-11-16")
     assert report.state == WeeklyReport.State.PUBLISHED and report.version == 1
     assert report.published_by.email == "pm@sample-systems.example.jp"
     assert report.done and report.next_action
@@ -149,3 +157,31 @@ def test_demo_troubles_and_ledger_tell_the_story(db):
     assert kinds.count("decision") == 1 and kinds.count("customer_request") == 4
     assert kinds.count("change_request") == 3
     assert chain_state(project).ok
+
+
+def test_demo_survey_history_is_in_the_past_and_scored(db):
+    from shinrai.surveys.models import Response, Survey
+
+    load_demo()
+    surveys = list(Survey.objects.order_by("sent_at"))
+    assert [s.sent_at.date().isoformat()[:7] for s in surveys][:1] == ["2025-12"]
+    for survey in surveys:
+        assert survey.status == "closed"
+        assert survey.response_count == Response.objects.filter(survey=survey).count() > 0
+        assert survey.sent_at < timezone.now()
+    latest = Survey.objects.filter(project__code="MDR-2026-01").order_by("-sent_at").first()
+    emotional = sorted(Response.objects.filter(survey=latest).values_list("score_emotional", flat=True))
+    assert max(emotional) <= 3  # the retailer's latest pulse: the feelings have fallen
+
+
+def test_demo_report_punctuality_differs_between_the_partner_and_the_drifting_account(db):
+    """YMD publishes every Friday; MDR was late four times and missed one week this autumn."""
+    from shinrai.core.selectors import portfolio_rows
+
+    load_demo()
+    manager = User.objects.get(email="manager@sample-systems.example.jp")
+    now = timezone.make_aware(timezone.datetime(2026, 11, 24, 9, 0))
+    rows = {row.project.code: row for row in portfolio_rows(user=manager, now=now)}
+    assert (rows["YMD-2026-01"].on_time_weeks, rows["YMD-2026-01"].due_weeks) == (8, 8)
+    # The 8 due weeks 9/28 … 11/16: 10/5, 10/19, 11/9, 11/16 late, 11/2 missing.
+    assert (rows["MDR-2026-01"].on_time_weeks, rows["MDR-2026-01"].due_weeks) == (3, 8)
