@@ -379,7 +379,9 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         translation.activate(invitation.language)
         request.LANGUAGE_CODE = invitation.language
     response = _answer(request, invitation, action_url=reverse("surveys:answer", args=[token]))
-    response["Referrer-Policy"] = "no-referrer"  # keep the token out of other sites' logs
+    # Keep the token out of other sites' logs. Not "no-referrer": with it browsers send "Origin: null" on
+    # the form's own POST, and the CSRF check refuses the answers.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -40,7 +40,7 @@ def test_the_page_groups_questions_and_labels_the_scale_in_both_languages(client
     assert 'name="q-COMMENT"' in html
     assert 'name="viewport"' in html and "shinrai/survey.css" in html
     assert "anonymous" not in html.lower().split("<form")[0]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_japanese_invitation_shows_japanese_first(cast, client, clock, django_capture_on_commit_callbacks):
