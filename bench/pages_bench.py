@@ -174,6 +174,11 @@ PAGES = [
         "sponsor",
         "/portal/projects/{project}/reports/{published}/",
     ),
+    Page("Trust dashboard (vendor manager)", "manager", "/trust/", project_page=False),
+    Page("Project trust indicators", "pm", "/projects/{project}/trust/"),
+    Page("Accounts (vendor manager)", "manager", "/customers/", project_page=False),
+    Page("Survey results (project)", "pm", "/projects/{project}/surveys/results/"),
+    Page("Survey results (vendor manager, all)", "manager", "/surveys/results/", project_page=False),
 ]
 
 
@@ -539,7 +544,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--reseed", action="store_true", help="seed again even if the database is there")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--only",
+        default="",
+        help="measure only pages whose name contains one of these comma-separated words (e.g. trust,survey)",
+    )
     args = parser.parse_args()
+    words = [word.strip().lower() for word in args.only.split(",") if word.strip()] or [""]
+    pages = [page for page in PAGES if any(word in page.name.lower() for word in words)]
 
     db = _database(args)
     env = {
@@ -560,7 +572,7 @@ def main() -> None:
     print(
         f"Counting queries on {main_subject.code} ({main_subject.tasks} tasks) and {small.code}…", flush=True
     )
-    queries = count_queries(PAGES, main_subject, small, manager)
+    queries = count_queries(pages, main_subject, small, manager)
 
     server_var = VAR / "server"
     server_env = env | {
@@ -589,7 +601,7 @@ def main() -> None:
         # Warm each worker's code paths (imports, templates) on a page that draws no chart.
         for _ in range(4 * args.workers):
             timed_get(server.port, f"/projects/{small.project}/", sessions[("manager", main_subject.project)])
-        for page in PAGES:
+        for page in pages:
             print(f"  {page.name}…", flush=True)
             result = measure(server, sessions, page, main_subject, cold, args)
             result.queries = queries[page.name]
@@ -598,7 +610,9 @@ def main() -> None:
 
     text = report(db, info, args, main_subject, small, results, rss)
     args.out.mkdir(parents=True, exist_ok=True)
-    suffix = "-redis" if args.cache_url else ""
+    suffix = ("-redis" if args.cache_url else "") + (
+        "-only-" + re.sub(r"\W+", "-", args.only.lower()) if args.only else ""
+    )
     path = args.out / f"{date.today().isoformat()}-{db.kind}{suffix}.md"
     path.write_text(text)
     print(text)

@@ -22,7 +22,7 @@ from django.db import transaction
 from shinrai.core.models import Organization, Project, User
 from shinrai.progress.models import Milestone
 from shinrai.surveys import services as survey_services
-from shinrai.surveys.defaults import POST_DELIVERY_LINEAGE, PULSE_LINEAGE
+from shinrai.surveys.defaults import POST_DELIVERY_LINEAGE, PULSE_LINEAGE, ensure_shipped
 from shinrai.surveys.models import Invitation, Response, Survey, SurveyTemplate
 
 from . import services
@@ -198,6 +198,33 @@ SIGNALS = [
 ]
 
 
+def _roadmap(by: User, customer: Organization, projects: dict[str, Project], steps) -> None:
+    """Roadmap steps (fiscal year, title, status, linked project code or None), in order."""
+    for fiscal_year, title, status, code in steps:
+        services.roadmap_step_create(
+            by=by,
+            customer=customer,
+            fiscal_year=fiscal_year,
+            title=title,
+            status=status,
+            project=projects.get(code) if code else None,
+        )
+
+
+def _people(by: User, customer: Organization, rows) -> None:
+    """Key people: (name, position, influence, meet every N days, last met on)."""
+    for name, position, influence, every, last in rows:
+        services.key_person_create(
+            by=by,
+            customer=customer,
+            name=name,
+            position=position,
+            influence=influence,
+            meet_every_days=every,
+            last_met_on=last,
+        )
+
+
 def _plans(vendor: Organization, customers: dict[str, Organization], pm: User, projects: dict[str, Project]):
     yamada = customers["yamada"]
     plan = services.plan_get_or_create(by=pm, customer=yamada)
@@ -213,34 +240,26 @@ def _plans(vendor: Organization, customers: dict[str, Organization], pm: User, p
         as_is="生産計画はExcel、工程進捗は紙。納期回答に2〜3日かかる。",
         to_be="受注当日に納期回答。設備の故障兆候を朝のうちに把握。",
     )
-    for fiscal_year, title, status, code in [
-        (2025, "生産計画の標準化", "done", None),
-        (2026, "生産管理システム刷新", "in_progress", "YMD-2026-01"),
-        (2026, "設備保全IoTダッシュボード", "planned", "YMD-2026-02"),
-        (2027, "品質データの統合", "idea", None),
-        (2028, "取引先との受発注連携", "idea", None),
-    ]:
-        services.roadmap_step_create(
-            by=pm,
-            customer=yamada,
-            fiscal_year=fiscal_year,
-            title=title,
-            status=status,
-            project=projects.get(code) if code else None,
-        )
-    for name, position, influence, every, last in [
-        ("山田 太一", "代表取締役社長", "decision_maker", 30, date(2026, 11, 13)),
-        ("木村 浩二", "第一工場長", "influencer", 30, date(2026, 10, 20)),
-    ]:
-        services.key_person_create(
-            by=pm,
-            customer=yamada,
-            name=name,
-            position=position,
-            influence=influence,
-            meet_every_days=every,
-            last_met_on=last,
-        )
+    _roadmap(
+        pm,
+        yamada,
+        projects,
+        [
+            (2025, "生産計画の標準化", "done", None),
+            (2026, "生産管理システム刷新", "in_progress", "YMD-2026-01"),
+            (2026, "設備保全IoTダッシュボード", "planned", "YMD-2026-02"),
+            (2027, "品質データの統合", "idea", None),
+            (2028, "取引先との受発注連携", "idea", None),
+        ],
+    )
+    _people(
+        pm,
+        yamada,
+        [
+            ("山田 太一", "代表取締役社長", "decision_maker", 30, date(2026, 11, 13)),
+            ("木村 浩二", "第一工場長", "influencer", 30, date(2026, 10, 20)),
+        ],
+    )
     midori = customers["midori"]
     plan = services.plan_get_or_create(by=pm, customer=midori)
     services.plan_save(
@@ -255,15 +274,17 @@ def _plans(vendor: Organization, customers: dict[str, Organization], pm: User, p
         as_is="ネットスーパーのスマートフォン注文に平均8分かかり、離脱が多い。",
         to_be="スマートフォンから3分以内に注文完了。店舗受取を全店で。",
     )
-    services.key_person_create(
-        by=pm,
-        customer=midori,
-        name="小林 直樹",
-        position="EC事業部長",
-        influence="decision_maker",
-        meet_every_days=30,
-        last_met_on=date(2026, 8, 21),
+    _roadmap(
+        pm,
+        midori,
+        projects,
+        [
+            (2025, "店舗POS入替", "done", "MDR-2025-03"),
+            (2026, "ECサイトリニューアル", "in_progress", "MDR-2026-01"),
+            (2027, "会員アプリとネットスーパーの統合", "idea", None),
+        ],
     )
+    _people(pm, midori, [("小林 直樹", "EC事業部長", "decision_maker", 30, date(2026, 8, 21))])
 
 
 @transaction.atomic
@@ -292,6 +313,7 @@ def load_trust_demo(
         _plans(vendor, customers, manager, projects)
         created["account_plans"] = AccountPlan.objects.filter(vendor_org=vendor).count()
     if not Survey.objects.filter(project__vendor_org=vendor).exists():
+        ensure_shipped()
         templates = {
             "post_delivery": SurveyTemplate.objects.get(lineage=POST_DELIVERY_LINEAGE, is_current=True),
             "pulse": SurveyTemplate.objects.get(lineage=PULSE_LINEAGE, is_current=True),

@@ -590,6 +590,8 @@ def _load_report(project: Project, pm: User) -> int:
 # story of an account drifting to "one of them" (see shinrai/accounts/demo.py).
 HISTORY_REPORTS = {
     "YMD-2026-01": {},
+    "YMD-2026-02": {},
+    "AOB-2026-01": {},
     "MDR-2026-01": {
         date(2026, 10, 5): "late",
         date(2026, 10, 19): "late",
@@ -612,7 +614,7 @@ def _load_report_history(project: Project, pm: User) -> int:
     for weeks_back in range(first, HISTORY_REPORT_WEEKS + 1):
         week = REPORT_WEEK - timedelta(weeks=weeks_back)
         state = states.get(week, "on_time")
-        if state == "missing" or (project.start_date and week < project.start_date):
+        if state == "missing" or (project.start_date and week + timedelta(days=6) < project.start_date):
             continue
         if WeeklyReport.objects.filter(project=project, week_start=week).exists():
             continue
@@ -1087,7 +1089,8 @@ def load_demo() -> dict[str, int]:
         if demo.code == REPORT_PROJECT:
             created["reports"] += _load_report(project, users[_m("pm", V)])
         if demo.code in HISTORY_REPORTS:
-            created["reports"] += _load_report_history(project, users[_m("pm", V)])
+            pm_email = next(email for email, role in demo.members if role == Role.VENDOR_PM)
+            created["reports"] += _load_report_history(project, users[pm_email])
         if demo.code in TROUBLES and not Trouble.objects.filter(project=project).exists():
             created["troubles"] += TROUBLES[demo.code](project, users)
         has_requests = (

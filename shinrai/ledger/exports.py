@@ -94,7 +94,7 @@ def _payload_lines(payload: dict) -> list[str]:
 def ledger_pdf(*, project: Project, entries, state: ChainState) -> bytes:
     """A4 portrait: the project, the chain's state and last hash, then every entry with its hashes.
 
-    Reuses the weekly report's font set-up; ``_printable``, ``_wrapmode`` and ``_needs_fallback`` are private
+    Reuses the weekly report's font set-up; ``printable``, ``wrap_mode`` and ``needs_fallback`` are private
     helpers of :mod:`shinrai.progress.report_pdf` imported on purpose (one way to set Japanese in a PDF).
     """
     from fpdf import FPDF
@@ -109,9 +109,9 @@ def ledger_pdf(*, project: Project, entries, state: ChainState) -> bytes:
         INK,
         MARGIN,
         MUTED,
-        _needs_fallback,
-        _printable,
-        _wrapmode,
+        needs_fallback,
+        printable,
+        wrap_mode,
     )
 
     entries = list(entries)
@@ -122,11 +122,11 @@ def ledger_pdf(*, project: Project, entries, state: ChainState) -> bytes:
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_font(FONT, fname=str(charts.FONT_PATH))
-    if _needs_fallback(texts):
+    if needs_fallback(texts):
         pdf.add_font(FALLBACK_FONT, fname=str(charts.FALLBACK_FONT_PATH))
         pdf.set_fallback_fonts([FALLBACK_FONT], exact_match=False)
     pdf.c_margin = 0
-    footer = _printable(f"{project.code} — {_('Ledger')}")
+    footer = printable(f"{project.code} — {_('Ledger')}")
 
     def draw_footer():
         pdf.set_y(-12)
@@ -138,11 +138,11 @@ def ledger_pdf(*, project: Project, entries, state: ChainState) -> bytes:
     pdf.footer = draw_footer
 
     def para(text: str, size: float = 10, color=INK):
-        text = _printable(text) or "—"
+        text = printable(text) or "—"
         pdf.set_font(FONT, size=size)
         pdf.set_text_color(*color)
         pdf.multi_cell(
-            CONTENT_WIDTH, size * 0.5, text, wrapmode=_wrapmode(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            CONTENT_WIDTH, size * 0.5, text, wrapmode=wrap_mode(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT
         )
 
     pdf.add_page()

@@ -137,7 +137,7 @@ def _covered_codepoints() -> frozenset[int]:
 _MISSING_GLYPH = "\u25a1"  # □
 
 
-def _displayable(text: str) -> str:
+def displayable(text: str) -> str:
     """``text`` on one line, with characters that no bundled font can draw replaced by "□"."""
     covered = _covered_codepoints()
     out = []
@@ -174,7 +174,7 @@ def _glyph(char: str) -> tuple[MplPath | None, float]:
     """Outline of ``char`` (1/100 em units, baseline at y = 0; ``None`` for blanks) and its advance in em.
 
     From IPAexGothic, else from the fallback font; a character neither has measures 1 em (it is shown as
-    "□" anyway, see :func:`_displayable`).
+    "□" anyway, see :func:`displayable`).
     """
     for path in (FONT_PATH, FALLBACK_FONT_PATH):
         if ord(char) in _charmap(path):
@@ -196,7 +196,7 @@ def _text_width(text: str, size: float) -> float:
     return sum(_advance_em(char) for char in text) * size / 72
 
 
-def _fit(text: str, width: float, size: float) -> str:
+def fit_text(text: str, width: float, size: float) -> str:
     """``text`` cut with "…" so that it fits ``width`` inches at ``size`` points."""
     if _text_width(text, size) <= width:
         return text
@@ -272,7 +272,7 @@ _NOT_STYLE = (
 )
 _INK = "#1F2933"
 _MUTED = "#52606D"
-_GRID = "#D9DEE5"
+GRID_COLOUR = "#D9DEE5"
 
 #: matplotlib's defaults plus this module's style: another module's global settings never leak in.
 _RC = {key: value for key, value in mpl.rcParamsDefault.items() if not key.startswith(_NOT_STYLE)}
@@ -311,7 +311,7 @@ _LOCK = threading.RLock()
 
 
 @contextmanager
-def _matplotlib() -> Iterator[None]:
+def plotting() -> Iterator[None]:
     """Serialise chart work in this process and apply the module's rcParams while it runs."""
     with _LOCK, mpl.rc_context(_RC):
         yield
@@ -611,7 +611,7 @@ class Chart:
         self.kind = kind  # "gantt", "burndown" or "evm"
         self.title = title
         #: The SVG's accessible name: the title, else the kind of chart in the chart's language.
-        self.description = _displayable(title) or texts[f"chart_{kind}"]
+        self.description = displayable(title) or texts[f"chart_{kind}"]
         self.omitted_rows = omitted_rows  # Gantt rows left out after max_rows
 
     @property
@@ -622,8 +622,8 @@ class Chart:
     def svg(self) -> str:
         """The chart as an ``<svg>`` element for inline HTML: text as paths, no prolog, scripts or styles."""
         buffer = io.StringIO()
-        metadata = {"Title": _displayable(self.title)} if self.title else None
-        with _matplotlib():
+        metadata = {"Title": displayable(self.title)} if self.title else None
+        with plotting():
             self.figure.savefig(buffer, format="svg", metadata=metadata)
         return _inline_svg(buffer.getvalue(), self.description)
 
@@ -636,7 +636,7 @@ class Chart:
         if isinstance(dpi, bool) or not isinstance(dpi, int) or not 10 <= dpi <= 600:
             raise ValueError(f"dpi must be an int within 10–600, not {dpi!r}")
         figure = self.figure
-        with _matplotlib():
+        with plotting():
             original = figure.dpi
             try:
                 figure.set_dpi(dpi)
@@ -654,7 +654,7 @@ class Chart:
         return buffer.getvalue()
 
 
-def _new_figure(width: float, height: float) -> Figure:
+def new_figure(width: float, height: float) -> Figure:
     figure = Figure(figsize=(width, height), dpi=100)
     FigureCanvasAgg(figure)  # the Agg canvas, explicitly: no pyplot, no global backend
     return figure
@@ -666,13 +666,13 @@ def _add_axes(figure: Figure, left: float, bottom: float, width: float, height: 
     return figure.add_axes((left / fig_width, bottom / fig_height, width / fig_width, height / fig_height))
 
 
-def _title(figure: Figure, title: str, left: float = 0.15) -> None:
+def figure_title(figure: Figure, title: str, left: float = 0.15) -> None:
     if title:
         width, height = figure.get_size_inches()
         figure.text(
             left / width,
             1 - 0.14 / height,
-            _fit(_displayable(title), width - 2 * left, 12),
+            fit_text(displayable(title), width - 2 * left, 12),
             fontsize=12,
             va="top",
             ha="left",
@@ -680,16 +680,16 @@ def _title(figure: Figure, title: str, left: float = 0.15) -> None:
         )
 
 
-def _no_data(kind: str, title: str, texts: Mapping[str, str], width: float, height: float) -> Chart:
-    with _matplotlib():
-        figure = _new_figure(width, height)
-        _title(figure, title)
+def no_data_chart(kind: str, title: str, texts: Mapping[str, str], width: float, height: float) -> Chart:
+    with plotting():
+        figure = new_figure(width, height)
+        figure_title(figure, title)
         top = 0.5 if title else 0.15
         ax = _add_axes(figure, 0.15, 0.15, width - 0.3, height - 0.15 - top)
         ax.set_xticks([])
         ax.set_yticks([])
         for spine in ax.spines.values():
-            spine.set_color(_GRID)
+            spine.set_color(GRID_COLOUR)
             spine.set_linestyle((0, (4, 3)))
         ax.text(
             0.5,
@@ -808,7 +808,7 @@ def _line_chart_ticks(ax, origin: date, first: date, last: date, width: float, l
         previous_year = tick.year
     ax.set_xticks([(tick - origin).days + 0.5 for tick in ticks], labels)
     ax.xaxis.set_minor_locator(NullLocator())
-    ax.grid(axis="x", color=_GRID, linewidth=0.5)
+    ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.5)
     ax.tick_params(axis="x", length=3, width=0.6)
 
 
@@ -871,7 +871,7 @@ def gantt(
             raise TypeError(f"rows must be GanttRow, not {type(row).__name__}")
     shown = rows[: max(max_rows, 0)]
     if not shown:
-        return _no_data("gantt", title, texts, width, 2.2)
+        return no_data_chart("gantt", title, texts, width, 2.2)
 
     dates = [d for row in shown for d in row.dates()]
     first = start or (min(dates) if dates else today)
@@ -886,7 +886,7 @@ def gantt(
         else:
             last = _next_month(last) - timedelta(days=1)
 
-    with _matplotlib():
+    with plotting():
         return _draw_gantt(
             shown,
             len(rows) - len(shown),
@@ -919,8 +919,8 @@ def _draw_gantt(rows, omitted, texts, language, today, first, last, zoom, title,
     top = title_height + legend_height + (0.45 if tiers[1] else 0.3)  # title, legend, date header
     bottom = 0.15 + (0.3 if tall else 0.0) + (0.3 if omitted else 0.0)
     height = top + n * _ROW_HEIGHT + bottom
-    figure = _new_figure(width, height)
-    _title(figure, title)
+    figure = new_figure(width, height)
+    figure_title(figure, title)
     figure.legend(
         [handle for handle, _ in legend],
         [name for _, name in legend],
@@ -1051,7 +1051,7 @@ def _draw_gantt(rows, omitted, texts, language, today, first, last, zoom, title,
     glyphs = _GlyphRuns()
     for i, row in enumerate(rows):
         left = min(row.depth, 8) * indent + 0.04
-        label = _fit(_displayable(row.label), name_width - left - percent_width - 0.1, _LABEL_SIZE)
+        label = fit_text(displayable(row.label), name_width - left - percent_width - 0.1, _LABEL_SIZE)
         color = _INK if row.is_summary or row.depth == 0 else "#323F4B"
         glyphs.add(left, i, label, size=_LABEL_SIZE, color=color)
         if row.is_milestone:
@@ -1164,7 +1164,7 @@ def _gantt_header(figure, ax, names, texts, tiers, origin, last, day_width, tall
 
     end = x(last) + 1
     vertical = ax.get_xaxis_transform()
-    ax.vlines([x(d) for d in thin], 0, 1, transform=vertical, colors=_GRID, linewidths=0.5, zorder=1)
+    ax.vlines([x(d) for d in thin], 0, 1, transform=vertical, colors=GRID_COLOUR, linewidths=0.5, zorder=1)
     ax.vlines([x(d) for d in strong], 0, 1, transform=vertical, colors="#B8C1CC", linewidths=0.8, zorder=1)
 
     pad = 0.05 / day_width
@@ -1234,7 +1234,7 @@ def _gantt_legend_entries(rows, texts, today: date | None) -> list[tuple[object,
             (Line2D([], [], color=_TODAY, linewidth=1.3), f"{texts['today']} {today.month}/{today.day}")
         )
     entries.append((Patch(facecolor=_HOLIDAY, edgecolor="none"), texts["holiday"]))
-    entries.append((Patch(facecolor=_WEEKEND, edgecolor=_GRID, linewidth=0.4), texts["weekend"]))
+    entries.append((Patch(facecolor=_WEEKEND, edgecolor=GRID_COLOUR, linewidth=0.4), texts["weekend"]))
     return entries
 
 
@@ -1255,7 +1255,7 @@ def _legend_shape(names: list[str], available: float, size: float = 7.5) -> tupl
 # Burndown
 
 
-def _line_layout(figure, title: str, legends: list[list[str]], panels: list[float], width: float):
+def line_layout(figure, title: str, legends: list[list[str]], panels: list[float], width: float):
     """Axes stacked top to bottom, each under its own one-line-or-more legend; returns (axes, legend anchors).
 
     ``panels`` are relative heights. Margins are fixed in inches so that fonts keep their size.
@@ -1278,7 +1278,7 @@ def _line_layout(figure, title: str, legends: list[list[str]], panels: list[floa
     return axes, anchors
 
 
-def _place_legend(figure, ax, anchor) -> None:
+def place_legend(figure, ax, anchor) -> None:
     x, y, columns = anchor
     handles, names = ax.get_legend_handles_labels()
     figure.legend(
@@ -1300,7 +1300,7 @@ def _style_line_axes(ax, origin, first, last, plot_width, language, extra_holida
     ax.set_xlim(0, span)
     _shade_days(ax, origin, first, last, extra_holidays, weekends=weekends and plot_width / span >= 0.03)
     _line_chart_ticks(ax, origin, first, last, plot_width, language)
-    ax.grid(axis="y", color=_GRID, linewidth=0.5)
+    ax.grid(axis="y", color=GRID_COLOUR, linewidth=0.5)
     ax.set_axisbelow(True)
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
@@ -1347,19 +1347,19 @@ def burndown(
             raise TypeError(f"points must be BurndownPoint, not {type(point).__name__}")
     points.sort(key=lambda point: point.date)
     if not points:
-        return _no_data("burndown", title, texts, width, height)
+        return no_data_chart("burndown", title, texts, width, height)
     start = start or points[0].date
     total = _number(total, "total") if total is not None else points[0].remaining
     if target is not None and target < start:
         raise ValueError(f"target {target} is before start {start}")
     unit = texts["hours"] if unit is None else unit
 
-    with _matplotlib():
+    with plotting():
         first = min(start, points[0].date) - timedelta(days=1)
         last = max(d for d in (target, points[-1].date, start) if d is not None) + timedelta(days=1)
         origin = first
-        figure = _new_figure(width, height)
-        _title(figure, title)
+        figure = new_figure(width, height)
+        figure_title(figure, title)
 
         def x(day: date) -> float:
             return (day - origin).days + 0.5
@@ -1376,7 +1376,7 @@ def burndown(
         show_today = today is not None and first <= today <= last
         if show_today:
             series.append(f"{texts['today']} {today.month}/{today.day}")
-        (ax,), (anchor,) = _line_layout(figure, title, [series], [1.0], width)
+        (ax,), (anchor,) = line_layout(figure, title, [series], [1.0], width)
         plot_width = ax.get_position().width * width
         _style_line_axes(ax, origin, first, last, plot_width, language, extra_holidays, weekends=True)
 
@@ -1425,7 +1425,7 @@ def burndown(
         ax.set_ylim(0, top * 1.08)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _format_amount(value)))
         ax.set_ylabel(texts["remaining_axis"].format(unit=unit) if unit else texts["remaining"])
-        _place_legend(figure, ax, anchor)
+        place_legend(figure, ax, anchor)
         return Chart(figure, kind="burndown", texts=texts, title=title)
 
 
@@ -1471,16 +1471,16 @@ def evm(
         converted.append(point)
     points = sorted(converted, key=lambda point: point.date)
     if not points:
-        return _no_data("evm", title, texts, width, height)
+        return no_data_chart("evm", title, texts, width, height)
     bac = _number(bac, "bac", optional=True)
     actuals = [p for p in points if p.ev is not None]
     status = actuals[-1] if actuals else points[-1]
 
-    with _matplotlib():
+    with plotting():
         first, last = points[0].date - timedelta(days=2), points[-1].date + timedelta(days=2)
         origin = first
-        figure = _new_figure(width, height)
-        _title(figure, title)
+        figure = new_figure(width, height)
+        figure_title(figure, title)
 
         def x(day: date) -> float:
             return (day - origin).days + 0.5
@@ -1499,7 +1499,7 @@ def evm(
         if show_today:
             amount_names.append(f"{texts['today']} {today.month}/{today.day}")
         index_names = [at(name, ratio) for name in ("spi", "cpi")]
-        (upper, lower), anchors = _line_layout(figure, title, [amount_names, index_names], [2.2, 1.0], width)
+        (upper, lower), anchors = line_layout(figure, title, [amount_names, index_names], [2.2, 1.0], width)
         plot_width = upper.get_position().width * width
         for axes in (upper, lower):
             _style_line_axes(axes, origin, first, last, plot_width, language, extra_holidays, weekends=False)
@@ -1562,6 +1562,6 @@ def evm(
                 axes.axvline(x(today), color=_TODAY, linewidth=1.2, zorder=5, label=label)
             axes.yaxis.set_label_coords(-0.62 / plot_width, 0.5)
         # Legends in the figure, above each panel: never on top of the lines.
-        _place_legend(figure, upper, anchors[0])
-        _place_legend(figure, lower, anchors[1])
+        place_legend(figure, upper, anchors[0])
+        place_legend(figure, lower, anchors[1])
         return Chart(figure, kind="evm", texts=texts, title=title)

@@ -141,19 +141,19 @@ def customer_chart_images(
 # --- Text --------------------------------------------------------------------------------------------------
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     """``text`` with its line breaks, each line drawable by the embedded fonts (others become "□")."""
     lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(charts._displayable(line) for line in lines)
+    return "\n".join(charts.displayable(line) for line in lines)
 
 
-def _needs_fallback(texts) -> bool:
+def needs_fallback(texts) -> bool:
     """Whether any of ``texts`` has a character IPAexGothic lacks (DejaVu Sans then draws it)."""
     covered = charts._charmap(charts.FONT_PATH)
-    return any(ord(char) not in covered for text in texts for char in _printable(text))
+    return any(ord(char) not in covered for text in texts for char in printable(text))
 
 
-def _wrapmode(text: str) -> WrapMode:
+def wrap_mode(text: str) -> WrapMode:
     # Japanese has no spaces between words: break anywhere. Latin text breaks at spaces.
     return WrapMode.CHAR if _CJK.search(text) else WrapMode.WORD
 
@@ -173,10 +173,10 @@ def _field_label(name: str) -> str:
 # --- The document ------------------------------------------------------------------------------------------
 
 
-class _ReportDocument(FPDF):
+class ReportDocument(FPDF):
     def __init__(self, *, footer_note: str, draft_label: str | None, fallback: bool) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.footer_note = _printable(footer_note)
+        self.footer_note = printable(footer_note)
         self.draft_label = draft_label
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(auto=True, margin=BOTTOM)
@@ -218,7 +218,7 @@ class _ReportDocument(FPDF):
             self.add_page()
 
     def paragraph(self, text: str, *, size: float = 10.5, color=INK, line: float | None = None) -> None:
-        text = _printable(text).strip("\n") or "—"
+        text = printable(text).strip("\n") or "—"
         self.set_font(FONT, size=size)
         self.set_text_color(*color)
         self.multi_cell(
@@ -226,7 +226,7 @@ class _ReportDocument(FPDF):
             line or size * 0.55,
             text,
             align=Align.L,
-            wrapmode=_wrapmode(text),
+            wrapmode=wrap_mode(text),
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
@@ -236,7 +236,7 @@ class _ReportDocument(FPDF):
         self.ln(4)
         self.set_font(FONT, size=size)
         self.set_text_color(*BRAND)
-        self.cell(CONTENT_WIDTH, size * 0.6, _printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(CONTENT_WIDTH, size * 0.6, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_draw_color(*LINE)
         self.set_line_width(0.3)
         self.line(MARGIN, self.get_y() + 0.8, PAGE_WIDTH - MARGIN, self.get_y() + 0.8)
@@ -256,13 +256,13 @@ class _ReportDocument(FPDF):
             line_height=5.6,
             padding=(1.2, 1.5, 1.2, 0),
             text_align="LEFT",
-            wrapmode=_wrapmode(values),
+            wrapmode=wrap_mode(values),
             v_align="TOP",
         ) as table:
             for label, value in rows:
                 row = table.row()
-                row.cell(_printable(label), style=FontFace(color=MUTED, size_pt=9.5))
-                row.cell(_printable(value) or "—", style=FontFace(color=INK, size_pt=10.5))
+                row.cell(printable(label), style=FontFace(color=MUTED, size_pt=9.5))
+                row.cell(printable(value) or "—", style=FontFace(color=INK, size_pt=10.5))
 
     def status(self, report: WeeklyReport) -> None:
         symbol, colour, background = RAG_STYLE[report.status]
@@ -287,8 +287,8 @@ class _ReportDocument(FPDF):
         self.multi_cell(
             CONTENT_WIDTH - 4,
             6,
-            _printable(title),
-            wrapmode=_wrapmode(title),
+            printable(title),
+            wrapmode=wrap_mode(title),
             align=Align.L,
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
@@ -296,12 +296,12 @@ class _ReportDocument(FPDF):
         self.set_x(MARGIN + 4)
         self.set_font(FONT, size=10)
         self.set_text_color(*INK)
-        body = _printable(text).strip("\n") or "—"
+        body = printable(text).strip("\n") or "—"
         self.multi_cell(
             CONTENT_WIDTH - 4,
             5.6,
             body,
-            wrapmode=_wrapmode(body),
+            wrapmode=wrap_mode(body),
             align=Align.L,
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
@@ -369,8 +369,8 @@ def _build(report: WeeklyReport, images: ChartImages | None) -> bytes:
     texts += [project.name, project.code, project.vendor_org.name, project.customer_org.name]
     if report.published_by is not None:
         texts.append(report.published_by.display_name)
-    pdf = _ReportDocument(
-        fallback=_needs_fallback(texts),
+    pdf = ReportDocument(
+        fallback=needs_fallback(texts),
         footer_note="  ".join(
             (project.code, title, _day(report.week_start), version if draft else f"v{version}")
         ),

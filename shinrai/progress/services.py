@@ -537,10 +537,20 @@ def snapshot_take(*, project: Project, day: date | None = None) -> bool:
     return True
 
 
+# A report published this many days after its week ended still records the week's last day (today's figures
+# stand in for Sunday's); later than that they would be another week's figures under an old date.
+WEEK_END_SNAPSHOT_GRACE_DAYS = 2
+
+
 def snapshot_week_end(*, project: Project, week_start: date) -> bool:
-    """The snapshot of the last day (Sunday) of a report week, when it is missing; today's if the week has
-    not ended yet (replaced, as always for today)."""
-    return snapshot_take(project=project, day=min(week_start + timedelta(days=6), timezone.localdate()))
+    """The snapshot of the last day (Sunday) of a report week, when it is missing and the week ended at
+    most WEEK_END_SNAPSHOT_GRACE_DAYS ago; today's if the week has not ended yet (replaced, as always for
+    today)."""
+    today = timezone.localdate()
+    week_end = week_start + timedelta(days=6)
+    if week_end < today - timedelta(days=WEEK_END_SNAPSHOT_GRACE_DAYS):
+        return False
+    return snapshot_take(project=project, day=min(week_end, today))
 
 
 def snapshot_projects() -> list[Project]:

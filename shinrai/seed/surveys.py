@@ -14,6 +14,7 @@ import hashlib
 from datetime import timedelta
 
 from shinrai.surveys import scoring
+from shinrai.surveys.defaults import ensure_shipped
 from shinrai.surveys.models import Answer, Invitation, Question, Response, Survey, SurveyTemplate
 
 from .base import ProjectPlan, Seeder, at_tokyo
@@ -41,6 +42,7 @@ def _templates(
     """(post-delivery, pulse): the shipped templates, the longer one used after delivery."""
     cached = getattr(s, "_survey_templates", None)
     if cached is None:
+        ensure_shipped()
         shipped = []
         for template in SurveyTemplate.objects.filter(vendor_org=None, is_current=True).order_by("pk"):
             shipped.append((template, list(template.questions.order_by("position", "pk"))))

@@ -205,3 +205,33 @@ PULSE: TemplateData = {
 }
 
 SHIPPED_TEMPLATES: tuple[TemplateData, ...] = (POST_DELIVERY, PULSE)
+
+
+def ensure_shipped(template_model=None, question_model=None) -> int:
+    """Create the shipped templates that are missing; returns how many were created.
+
+    Called by the data migration (with its historical models) and by the demo and seed loaders (a test
+    database flushed between browser tests loses what the migration created).
+    """
+    if template_model is None:
+        from .models import Question, SurveyTemplate
+
+        template_model, question_model = SurveyTemplate, Question
+    created = 0
+    for data in SHIPPED_TEMPLATES:
+        if template_model.objects.filter(lineage=data["lineage"]).exists():
+            continue
+        template = template_model.objects.create(
+            vendor_org=None,
+            lineage=data["lineage"],
+            version=1,
+            is_current=True,
+            name=data["name"],
+            description=data["description"],
+        )
+        question_model.objects.bulk_create(
+            question_model(template=template, position=position, **question)
+            for position, question in enumerate(data["questions"])
+        )
+        created += 1
+    return created

@@ -23,7 +23,7 @@ class CopyForm(forms.Form):
         label=_("Name of the copy"),
         max_length=200,
         required=False,
-        help_text=_("Leave empty for \u201cCopy of …\u201d."),
+        help_text=_("Leave empty for “Copy of …”."),
     )
 
 

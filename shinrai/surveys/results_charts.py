@@ -85,12 +85,12 @@ def trend(
     texts = LABELS[language]
     points = list(points)[-MAX_PERIODS:]
     if not points:
-        return progress_charts._no_data("trend", title, texts, width, height)
-    with progress_charts._matplotlib():
-        figure = progress_charts._new_figure(width, height)
-        progress_charts._title(figure, title)
+        return progress_charts.no_data_chart("trend", title, texts, width, height)
+    with progress_charts.plotting():
+        figure = progress_charts.new_figure(width, height)
+        progress_charts.figure_title(figure, title)
         score_names = [texts[name] for name in ("overall", "logical", "emotional")]
-        (top, bottom), (top_anchor, bottom_anchor) = progress_charts._line_layout(
+        (top, bottom), (top_anchor, bottom_anchor) = progress_charts.line_layout(
             figure, title, [score_names, [texts["nps"]]], [1.6, 1.0], width
         )
         xs = list(range(len(points)))
@@ -125,20 +125,20 @@ def trend(
         bottom.set_ylim(-105, 105)
         bottom.yaxis.set_major_locator(FixedLocator([-100, -50, 0, 50, 100]))
         bottom.set_ylabel(texts["nps_axis"])
-        labels = [progress_charts._displayable(point.label) for point in points]
+        labels = [progress_charts.displayable(point.label) for point in points]
         plot_width = top.get_position().width * width
         per_label = plot_width / max(len(points), 1)
-        labels = [progress_charts._fit(label, max(per_label * 1.6, 0.5), 7.5) for label in labels]
+        labels = [progress_charts.fit_text(label, max(per_label * 1.6, 0.5), 7.5) for label in labels]
         for ax in (top, bottom):
             ax.set_xlim(-0.5, len(points) - 0.5)
             ax.set_xticks(xs)
-            ax.grid(axis="y", color=progress_charts._GRID, linewidth=0.5)
+            ax.grid(axis="y", color=progress_charts.GRID_COLOUR, linewidth=0.5)
             ax.set_axisbelow(True)
             for spine in ("top", "right"):
                 ax.spines[spine].set_visible(False)
         top.set_xticklabels([""] * len(xs))
         rotate = per_label < 0.9
         bottom.set_xticklabels(labels, rotation=30 if rotate else 0, ha="right" if rotate else "center")
-        progress_charts._place_legend(figure, top, top_anchor)
-        progress_charts._place_legend(figure, bottom, bottom_anchor)
+        progress_charts.place_legend(figure, top, top_anchor)
+        progress_charts.place_legend(figure, bottom, bottom_anchor)
         return Chart(figure, kind="trend", texts=texts, title=title)

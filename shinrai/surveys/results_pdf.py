@@ -101,7 +101,7 @@ def _table(pdf, widths, header, rows, *, size=8.5) -> None:
         line_height=size * 0.5,
         padding=(1, 1, 1, 0.5),
         text_align="LEFT",
-        wrapmode=report_pdf._wrapmode(texts),
+        wrapmode=report_pdf.wrap_mode(texts),
         v_align="TOP",
     ) as table:
         for values in [header, *rows]:
@@ -109,9 +109,9 @@ def _table(pdf, widths, header, rows, *, size=8.5) -> None:
             for value in values:
                 if isinstance(value, tuple):
                     text, span = value
-                    row.cell(report_pdf._printable(text), colspan=span, style=FontFace(color=MUTED))
+                    row.cell(report_pdf.printable(text), colspan=span, style=FontFace(color=MUTED))
                 else:
-                    row.cell(report_pdf._printable(str(value)) or "—")
+                    row.cell(report_pdf.printable(str(value)) or "—")
 
 
 def _build(results: Results, language: str) -> bytes:
@@ -119,8 +119,8 @@ def _build(results: Results, language: str) -> bytes:
     texts = [results.title, *(p.label for p in results.periods), *(q.text for q in results.questions)]
     texts += [c.text for c in results.comments] + [c.name or "" for c in results.comments]
     generated = timezone.localtime(results.as_of).strftime("%Y-%m-%d %H:%M")
-    pdf = report_pdf._ReportDocument(
-        fallback=report_pdf._needs_fallback(texts),
+    pdf = report_pdf.ReportDocument(
+        fallback=report_pdf.needs_fallback(texts),
         footer_note=f"{title}  {results.title}  {generated}",
         draft_label=None,
     )

@@ -530,14 +530,14 @@ def _mail_links(survey: Survey, links: list[tuple[Invitation, str]], *, reminder
                 "until": until.isoformat(),
             }
             subject = (
-                gettext_noop("[%(project)s] Reminder: please answer our survey \u201c%(title)s\u201d")
+                gettext_noop("[%(project)s] Reminder: please answer our survey “%(title)s”")
                 if reminder
-                else gettext_noop("[%(project)s] Please answer our survey \u201c%(title)s\u201d")
+                else gettext_noop("[%(project)s] Please answer our survey “%(title)s”")
             )
             paragraphs = [
                 _("Dear %(name)s,") % values,
                 _(
-                    "%(vendor)s would like to hear how the project \u201c%(project)s\u201d is going for you. "
+                    "%(vendor)s would like to hear how the project “%(project)s” is going for you. "
                     "The survey takes a few minutes."
                 )
                 % values,

@@ -179,7 +179,7 @@ def _new_initial(request: HttpRequest, project) -> dict:
     if milestone is not None:
         initial["milestone"] = milestone.pk
         initial.setdefault("kind", Survey.Kind.PULSE)
-        initial["title"] = _("Pulse survey after \u201c%(milestone)s\u201d") % {"milestone": milestone.name}
+        initial["title"] = _("Pulse survey after “%(milestone)s”") % {"milestone": milestone.name}
     lineage = POST_DELIVERY_LINEAGE if initial.get("kind") == Survey.Kind.POST_DELIVERY else PULSE_LINEAGE
     for template in sel.templates_usable_on(project):
         if template.is_builtin and template.lineage == lineage:

@@ -25,7 +25,7 @@ _CJK = re.compile(r"[\u2e80-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 def _text(value) -> str:
     lines = str(value or "—").replace("\r\n", "\n").split("\n")
-    return "\n".join(charts._displayable(line) for line in lines)
+    return "\n".join(charts.displayable(line) for line in lines)
 
 
 def _when(value) -> str:

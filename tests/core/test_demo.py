@@ -34,7 +34,7 @@ def test_demo_is_idempotent(db):
         "projects": 6,
         "milestones": 12,
         "tasks": 52,
-        "reports": 33,
+        "reports": 58,
         "troubles": 4,
         "customer_requests": 2,
         "change_requests": 2,

@@ -276,7 +276,7 @@ def test_characters_no_font_has_become_a_box_without_warnings():
     ]
     chart = charts.gantt(rows, today=TODAY, title="絵文字 ✅ テスト")
     assert glyph_warnings(lambda: (chart.png(), chart.svg())) == []
-    assert charts._displayable("リリース 🚀\ufe0f 𠮷野家 ①") == "リリース □ □野家 ①"
+    assert charts.displayable("リリース 🚀\ufe0f 𠮷野家 ①") == "リリース □ □野家 ①"
 
 
 def test_the_font_is_the_one_inside_the_matplotlib_fontja_package():
@@ -460,9 +460,9 @@ def test_gantt_label_with_dollars_is_text_not_math():
 
 def test_long_labels_are_cut_with_an_ellipsis():
     label = "とても長いタスク名" * 10
-    assert charts._fit(label, 1.0, 7.5).endswith("…")
-    assert charts._text_width(charts._fit(label, 1.0, 7.5), 7.5) <= 1.0
-    assert charts._fit("短い", 1.0, 7.5) == "短い"
+    assert charts.fit_text(label, 1.0, 7.5).endswith("…")
+    assert charts._text_width(charts.fit_text(label, 1.0, 7.5), 7.5) <= 1.0
+    assert charts.fit_text("短い", 1.0, 7.5) == "短い"
 
 
 def test_gantt_rows_without_dates_around_today():

@@ -317,6 +317,15 @@ def test_publishing_a_report_records_the_weeks_last_day_if_missing(cast, small, 
     assert not ProgressSnapshot.objects.filter(date=D(2026, 11, 22)).exists()
 
 
+def test_a_report_published_long_after_its_week_records_no_past_figures(cast, small, clock):
+    """Today's figures must not be filed under a Sunday weeks ago (they would bend the charts' history)."""
+    pm = cast.users["vendor_pm"]
+    clock.set(2026, 11, 18, 9)  # Wednesday: the week of 10/26 ended on Sunday 11/1
+    report = report_services.report_create_draft(by=pm, project=cast.own, week_start=D(2026, 10, 26))
+    report_services.report_publish(by=pm, report=report)
+    assert not ProgressSnapshot.objects.filter(project=cast.own, date=D(2026, 11, 1)).exists()
+
+
 # --- The charts' past points -----------------------------------------------------------------------------
 
 

@@ -169,7 +169,8 @@ def test_public_answer_save_then_submit(client, token):
     assert done.json() == {"submitted": True, "draft": {}}
     assert Response.objects.get().nps == 10
     replay = client.post(url, {"answers": answers, "submit": True}, content_type="application/json")
-    assert replay.status_code == 410 and "already recorded" in replay.json()["detail"]
+    # The invitation was written in Japanese, so the public API answers in Japanese.
+    assert replay.status_code == 410 and "すでに記録されています" in replay.json()["detail"]
     assert client.get(url).status_code == 410
     assert Response.objects.count() == 1
 

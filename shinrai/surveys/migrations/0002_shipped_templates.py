@@ -4,25 +4,9 @@ from django.db import migrations
 
 
 def create_shipped(apps, schema_editor):
-    from shinrai.surveys.defaults import SHIPPED_TEMPLATES
+    from shinrai.surveys.defaults import ensure_shipped
 
-    SurveyTemplate = apps.get_model("surveys", "SurveyTemplate")
-    Question = apps.get_model("surveys", "Question")
-    for data in SHIPPED_TEMPLATES:
-        if SurveyTemplate.objects.filter(lineage=data["lineage"]).exists():
-            continue
-        template = SurveyTemplate.objects.create(
-            vendor_org=None,
-            lineage=data["lineage"],
-            version=1,
-            is_current=True,
-            name=data["name"],
-            description=data["description"],
-        )
-        Question.objects.bulk_create(
-            Question(template=template, position=position, **question)
-            for position, question in enumerate(data["questions"])
-        )
+    ensure_shipped(apps.get_model("surveys", "SurveyTemplate"), apps.get_model("surveys", "Question"))
 
 
 def remove_unused_shipped(apps, schema_editor):
