@@ -9,7 +9,7 @@ from django.urls import reverse
 from shinrai.ledger import services
 from shinrai.ledger.models import ChangeRequest, CustomerRequest, Entry
 
-from .conftest import TOKYO
+from ..clock import TOKYO
 
 
 def _proposed(cast, cost=500_000):

@@ -6,7 +6,7 @@ from django.core import mail
 
 from shinrai.ledger import services
 
-from .conftest import TOKYO
+from ..clock import TOKYO
 
 
 def test_request_and_answer_mails(cast, clock, django_capture_on_commit_callbacks):

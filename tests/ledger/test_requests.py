@@ -9,7 +9,7 @@ from django.urls import reverse
 from shinrai.ledger import chain, selectors, services
 from shinrai.ledger.models import CustomerRequest, Entry
 
-from .conftest import TOKYO
+from ..clock import TOKYO
 
 
 def _at(*args):

@@ -13,7 +13,7 @@ from shinrai.core.models import AuditEvent
 from shinrai.surveys import services
 from shinrai.surveys.models import Answer, Invitation, Response, Survey
 
-from .conftest import TOKYO
+from ..clock import TOKYO
 from .distribution_helpers import PULSE_ANSWERS, send, shipped
 
 

@@ -18,7 +18,7 @@ from shinrai.surveys import services, tasks
 from shinrai.surveys.models import Invitation, Survey, SurveyTemplate
 from tests.factories import MilestoneFactory, ProjectMemberFactory, UserFactory
 
-from .conftest import TOKYO
+from ..clock import TOKYO
 from .distribution_helpers import PULSE_ANSWERS, send, shipped, tokens_by_email
 
 
