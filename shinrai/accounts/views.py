@@ -3,6 +3,8 @@ and relationship signals. Customer and partner users get 404 on every one of the
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -100,6 +102,20 @@ def _edit_page(request, *, customer, form, title, delete_url=None) -> HttpRespon
     )
 
 
+def _save_posted(request, form, customer, *, fields, save, anchor: str, message: str) -> HttpResponse | None:
+    """Save a valid posted form through ``save(**fields)`` and go back to the account page; None when there
+    is nothing to save or the service refused it (its errors are then on the form)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        save(**{name: form.cleaned_data[name] for name in fields})
+    except ValidationError as error:
+        _add_errors(form, error)
+        return None
+    messages.success(request, message)
+    return _to_account(customer, anchor)
+
+
 @login_required
 def step_edit(request: HttpRequest, customer_id: int, step_id: int | None = None) -> HttpResponse:
     customer = access.account_for(request.user, customer_id, edit=True)
@@ -107,18 +123,21 @@ def step_edit(request: HttpRequest, customer_id: int, step_id: int | None = None
     if step_id is not None:
         step = selectors.roadmap_step_for(user=request.user, customer=customer, pk=step_id)
     form = RoadmapStepForm(request.POST or None, instance=step, user=request.user, customer=customer)
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in services.STEP_FIELDS}
-        try:
-            if step is None:
-                services.roadmap_step_create(by=request.user, customer=customer, **fields)
-            else:
-                services.roadmap_step_update(by=request.user, step=step, **fields)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The roadmap step was saved."))
-            return _to_account(customer, "roadmap")
+    if step is None:
+        save = partial(services.roadmap_step_create, by=request.user, customer=customer)
+    else:
+        save = partial(services.roadmap_step_update, by=request.user, step=step)
+    saved = _save_posted(
+        request,
+        form,
+        customer,
+        fields=services.STEP_FIELDS,
+        save=save,
+        anchor="roadmap",
+        message=_("The roadmap step was saved."),
+    )
+    if saved is not None:
+        return saved
     return _edit_page(
         request,
         customer=customer,
@@ -145,18 +164,21 @@ def person_edit(request: HttpRequest, customer_id: int, person_id: int | None = 
     if person_id is not None:
         person = selectors.key_person_for(user=request.user, customer=customer, pk=person_id)
     form = KeyPersonForm(request.POST or None, instance=person)
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in services.PERSON_FIELDS}
-        try:
-            if person is None:
-                services.key_person_create(by=request.user, customer=customer, **fields)
-            else:
-                services.key_person_update(by=request.user, person=person, **fields)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The key person was saved."))
-            return _to_account(customer, "people")
+    if person is None:
+        save = partial(services.key_person_create, by=request.user, customer=customer)
+    else:
+        save = partial(services.key_person_update, by=request.user, person=person)
+    saved = _save_posted(
+        request,
+        form,
+        customer,
+        fields=services.PERSON_FIELDS,
+        save=save,
+        anchor="people",
+        message=_("The key person was saved."),
+    )
+    if saved is not None:
+        return saved
     return _edit_page(
         request,
         customer=customer,

@@ -8,7 +8,7 @@ from django.urls import reverse
 from shinrai.surveys import results_selectors as selectors
 from shinrai.surveys.stats import Verdict
 
-from .test_results_helpers import answer, make_round, make_template, tokyo
+from .results_helpers import answer, make_round, make_template, tokyo
 from .test_stats import _enumerated_p
 
 # Round 1 (a, b, c, d, nps): logical = mean(a, d), emotional = mean(b, c), overall = mean(a, b, c, d)

@@ -66,7 +66,7 @@ def test_xlsx_keeps_a_formula_in_a_comment_as_text(client, cast, rounds):  # noq
 
 
 def test_xlsx_of_an_anonymous_round_of_three_has_no_names(client, cast, rounds):  # noqa: F811
-    from .test_results_helpers import answer, make_round, tokyo
+    from .results_helpers import answer, make_round, tokyo
 
     survey = make_round(
         cast.own, rounds[1].template, title="匿名3", sent_at=tokyo(2026, 10, 1), anonymous=True

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tests.factories import ProjectFactory
 
-from .test_results_helpers import answer, make_round, make_template, tokyo
+from .results_helpers import answer, make_round, make_template, tokyo
 
 _day = itertools.count(1)
 
