@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "shinrai.ledger",
     "shinrai.surveys",
     "shinrai.accounts",
+    "shinrai.flows",
 ]
 
 MIDDLEWARE = [

@@ -44,4 +44,5 @@ urlpatterns = [
     path("", include("shinrai.surveys.results_urls")),
     path("", include("shinrai.accounts.urls")),
     path("", include("shinrai.accounts.trust_urls")),
+    path("", include("shinrai.flows.urls")),
 ]
