@@ -19,7 +19,14 @@ from shinrai.progress import services as progress_services
 from shinrai.requirements import services as requirement_services
 
 from ..conftest import CAST_ROLES
-from . import matrix_accounts, matrix_flows, matrix_survey_results, matrix_surveys, matrix_trust
+from . import (
+    matrix_accounts,
+    matrix_flows,
+    matrix_flows_api,
+    matrix_survey_results,
+    matrix_surveys,
+    matrix_trust,
+)
 from .matrix import (
     CAN_COMMENT,
     CAN_CONTRIBUTE,
@@ -805,7 +812,14 @@ EXPECTATIONS: dict[str, Expect] = {
         api_write(CAN_CONTRIBUTE, CAN_EDIT, 200), _api_draft_change_kwargs, PROJECT_TARGETS, method="post"
     ),
 }
-for _area in (matrix_surveys, matrix_survey_results, matrix_accounts, matrix_trust, matrix_flows):
+for _area in (
+    matrix_surveys,
+    matrix_survey_results,
+    matrix_accounts,
+    matrix_trust,
+    matrix_flows,
+    matrix_flows_api,
+):
     EXPECTATIONS.update(_area.EXPECTATIONS)
 
 # Django's admin guards every one of its routes with the staff check; the matrix checks that guard
