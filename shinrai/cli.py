@@ -4,10 +4,14 @@ import os
 import sys
 
 # Commands that need no database run before Django is imported, so that they start in a fraction of a second.
-FAST_COMMANDS = frozenset({"check-requirements", "verifiability-eval"})
+FAST_COMMANDS = frozenset({"check-requirements", "verifiability-eval", "render-bpmn"})
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "render-bpmn":
+        from shinrai.flows.render_command import run as render_bpmn
+
+        sys.exit(render_bpmn(sys.argv[2:]))
     if len(sys.argv) > 1 and sys.argv[1] in FAST_COMMANDS:
         from shinrai.requirements.checker.commands import run
 
