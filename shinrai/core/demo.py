@@ -1110,4 +1110,7 @@ def load_demo() -> dict[str, int]:
         vendor_name=VENDOR,
         customer_names={"yamada": MANUFACTURER, "midori": RETAILER, "city": CITY},
     )
+    from shinrai.flows.demo import load_flows_demo
+
+    load_flows_demo()  # not counted in ``created``: its keys are pinned by tests/core/test_demo.py
     return created

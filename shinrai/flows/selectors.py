@@ -58,6 +58,22 @@ def flow_for(*, user: User, project: Project, pk) -> BusinessFlow:
         raise Http404 from None
 
 
+def flow_by_id(*, user: User, pk) -> tuple[BusinessFlow, Role]:
+    """A flow found by id alone (API /flows/{id}) with the user's role in its project; 404 when hidden."""
+    try:
+        flow = (
+            access.items_visible_to(user, BusinessFlow.objects.all())
+            .select_related("current_version", "project__vendor_org", "project__customer_org")
+            .get(pk=pk)
+        )
+    except (BusinessFlow.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    role = access.role_in(user, flow.project)
+    if role is None:
+        raise Http404
+    return flow, role
+
+
 def versions_for(flow: BusinessFlow) -> QuerySet[FlowVersion]:
     return flow.versions.defer("source").select_related("uploaded_by").order_by("-number")
 

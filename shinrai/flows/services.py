@@ -105,8 +105,10 @@ def version_upload(
 ) -> FlowVersion:
     """A new version of an existing flow; the older versions stay as they were."""
     model = parse_upload(data)
-    flow = BusinessFlow.objects.select_for_update().get(pk=flow.pk)
-    return _store_version(by=by, flow=flow, model=model, data=data, filename=filename, note=note)
+    locked = BusinessFlow.objects.select_for_update().get(pk=flow.pk)
+    version = _store_version(by=by, flow=locked, model=model, data=data, filename=filename, note=note)
+    flow.current_version = version  # the caller's copy shows the new version too
+    return version
 
 
 def _store_version(
@@ -207,3 +209,19 @@ def comment_add(*, by: User, flow: BusinessFlow, element_id: str, body: str) -> 
     comment = StepComment.objects.create(flow=flow, element_id=element_id, author=by, body=body)
     audit_record(actor=by, action="flow.comment_add", obj=comment, project=flow.project)
     return comment
+
+
+@transaction.atomic
+def version_rerender(version: FlowVersion) -> int:
+    """Redraw a stored version's diagrams with the current renderer (after an upgrade changed the drawing).
+
+    The file itself is unchanged; returns the number of diagrams redrawn.
+    """
+    model = parse(bytes(version.source))
+    stored = {diagram.index: diagram for diagram in version.diagrams.all()}
+    for index in range(len(model.diagrams)):
+        diagram = stored.get(index)
+        if diagram is not None:
+            diagram.svg = render_svg(model, index)
+    FlowDiagram.objects.bulk_update(stored.values(), ["svg"])
+    return len(stored)

@@ -41,8 +41,9 @@ class Comparison:
 
 
 def _normalised(name: str) -> str:
-    # Line breaks and runs of spaces are layout, not a rename.
-    return " ".join(name.split())
+    # Line breaks and spaces are layout, not a rename: Japanese labels are broken anywhere to wrap them
+    # ("受注\n登録" is still "受注登録"), so every whitespace character is ignored, not only runs of it.
+    return "".join(name.split())
 
 
 def compare_steps(old: Iterable[StepRef], new: Iterable[StepRef]) -> Comparison:

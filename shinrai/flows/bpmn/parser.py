@@ -47,6 +47,7 @@ _DRAWN_ATTRIBUTES = (
     "associationDirection",
     "calledElement",
     "isCollection",
+    "messageRef",  # bpmn.io draws an envelope on message flows that name their message
 )
 
 
@@ -195,7 +196,8 @@ def _semantic(root: XmlElement) -> dict[str, Element]:
                 if local == "dataObjectReference" and child.get("dataObjectRef") in data_object_collections:
                     element.attrs["isCollection"] = "true"
                 if local in ("dataInputAssociation", "dataOutputAssociation"):
-                    _data_association(element, child, container_id)
+                    # The activity end is the association's parent element, not the enclosing process.
+                    _data_association(element, child, node.get("id"))
             visit(child, next_container)
 
     visit(root, None)
@@ -271,11 +273,13 @@ def _data_association(element: Element, node: XmlElement, activity_id: str | Non
     refs = {
         name: _text(child.text) for name, child in _model_children(node) if name in ("sourceRef", "targetRef")
     }
+    # The activity's own end names one of its inputs or outputs (a dataInput or property, never drawn),
+    # so the activity itself stands for it.
     if element.kind == "dataInputAssociation":
         element.source_id = refs.get("sourceRef")
-        element.target_id = refs.get("targetRef") or activity_id
+        element.target_id = activity_id or refs.get("targetRef")
     else:
-        element.source_id = refs.get("sourceRef") or activity_id
+        element.source_id = activity_id or refs.get("sourceRef")
         element.target_id = refs.get("targetRef")
 
 

@@ -32,6 +32,9 @@ from .model import (
 )
 from .text import wrap
 
+# Bump when the drawing changes: cached drawings are keyed by it, and `shinrai rerender-flows` redraws the
+# stored ones.
+RENDERER_VERSION = 1
 FONT_FAMILY = "IPAexGothic, 'Noto Sans CJK JP', 'Noto Sans JP', Arial, sans-serif"
 FONT_SIZE = 12
 LINE_HEIGHT = 14.4
