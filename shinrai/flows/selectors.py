@@ -7,8 +7,11 @@ filtered by the requirements' own visibility, so a link never reveals a requirem
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
@@ -17,7 +20,9 @@ from shinrai.core.access import Perm
 from shinrai.core.models import Project, Role, User
 from shinrai.requirements.models import Requirement
 
+from .bpmn import parse
 from .bpmn.model import ACTIVITY_KINDS
+from .bpmn.render import RENDERER_VERSION, render_svg
 from .models import BusinessFlow, FlowDiagram, FlowStep, FlowVersion, StepComment, StepRequirementLink
 
 # Vendor members and customer members alike may upload, link and comment; partner vendors only read.
@@ -26,6 +31,7 @@ EDITOR_ROLES = frozenset(
 )
 # Steps that do work, and so should serve at least one requirement (events and gateways need none).
 STEPS_NEEDING_REQUIREMENTS = ACTIVITY_KINDS
+SVG_CACHE_SECONDS = 60 * 60 * 24  # drawings with marks; the key names the renderer version
 
 
 def can_edit(role: Role | None) -> bool:
@@ -195,3 +201,30 @@ def link_counts(*, user: User, flow: BusinessFlow) -> dict[str, int]:
     """Element id → number of visible requirements linked to it (for the step list and the diagram)."""
     rows = links_for(user=user, flow=flow).order_by().values("element_id").annotate(n=Count("pk"))
     return {row["element_id"]: row["n"] for row in rows}
+
+
+def step_counts(version_ids) -> dict[int, int]:
+    """Version id → number of steps, for a list of flows (one query)."""
+    versions = [version for version in version_ids if version]
+    rows = FlowStep.objects.filter(version_id__in=versions).values("version_id").annotate(n=Count("pk"))
+    return {row["version_id"]: row["n"] for row in rows}
+
+
+def comment_counts(flow: BusinessFlow) -> dict[str, int]:
+    """Element id → number of comments on that step (one query)."""
+    rows = flow.comments.order_by().values("element_id").annotate(n=Count("pk"))
+    return {row["element_id"]: row["n"] for row in rows}
+
+
+def marked_svg(version: FlowVersion, index: int, marks: dict[str, str]) -> str:
+    """A diagram drawn with highlights, rendered from the stored file on demand and cached.
+
+    A version never changes after upload: (renderer, version, diagram, marks) names the picture for good.
+    """
+    digest = hashlib.sha256(json.dumps(sorted(marks.items())).encode()).hexdigest()[:24]
+    key = f"flows:svg:r{RENDERER_VERSION}:{version.pk}:{index}:{digest}"
+    svg = cache.get(key)
+    if svg is None:
+        svg = render_svg(parse(bytes(version.source)), index, marks=marks)
+        cache.set(key, svg, SVG_CACHE_SECONDS)
+    return svg

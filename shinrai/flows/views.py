@@ -6,15 +6,12 @@ Reading needs Perm.VIEW on the project and a flow whose visibility the user may 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,13 +25,9 @@ from shinrai.requirements.models import Requirement
 
 from . import pdf, services
 from . import selectors as sel
-from .bpmn import parse
 from .bpmn.compare import StepRef, compare_steps
-from .bpmn.render import RENDERER_VERSION, render_svg
 from .forms import AttachForm, CommentForm, CompareForm, FlowCreateForm, FlowEditForm, VersionForm
-from .models import FlowStep
 
-SVG_CACHE_SECONDS = 24 * 3600
 STEP_URL_PLACEHOLDER = "__step__"
 
 
@@ -68,21 +61,6 @@ def _safe_svg(svg: str) -> str:
     # writes every element itself and escapes every text and attribute taken from the file, so it carries no
     # script and no foreign markup. That is what makes it safe to put inline.
     return mark_safe(svg)  # noqa: S308
-
-
-def marked_svg(version, index: int, marks: dict[str, str]) -> str:
-    """A diagram drawn with highlights, rendered from the stored file on demand and cached.
-
-    A version never changes after upload, so (version, diagram, marks) identifies the picture for good.
-    """
-    digest = hashlib.sha256(json.dumps(sorted(marks.items())).encode()).hexdigest()[:24]
-    key = f"flows:svg:r{RENDERER_VERSION}:{version.pk}:{index}:{digest}"
-    svg = cache.get(key)
-    if svg is None:
-        model = parse(bytes(version.source))
-        svg = render_svg(model, index, marks=marks)
-        cache.set(key, svg, SVG_CACHE_SECONDS)
-    return svg
 
 
 def _step_url_template(project, flow) -> str:
@@ -124,13 +102,7 @@ def flow_list(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The flow was uploaded as version 1."))
             return redirect("flows:detail", pk=project.pk, flow_id=flow.pk)
     flows = list(sel.flows_for(user=request.user, project=project))
-    versions = [flow.current_version_id for flow in flows if flow.current_version_id]
-    step_counts = dict(
-        FlowStep.objects.filter(version_id__in=versions)
-        .values("version_id")
-        .annotate(n=Count("pk"))
-        .values_list("version_id", "n")
-    )
+    step_counts = sel.step_counts(flow.current_version_id for flow in flows)
     gaps = sel.gaps_for(user=request.user, project=project)
     gap_counts: dict[int, int] = defaultdict(int)
     for flow, _step in gaps.unlinked_steps:
@@ -167,9 +139,7 @@ def _detail_context(request, project, role, flow, *, version_form=None, compare_
     diagram = next((d for d in diagrams if d.index == index), diagrams[0] if diagrams else None)
     steps = list(sel.steps_for(version)) if version else []
     link_counts = sel.link_counts(user=request.user, flow=flow)
-    comment_counts = dict(
-        flow.comments.order_by().values("element_id").annotate(n=Count("pk")).values_list("element_id", "n")
-    )
+    comment_counts = sel.comment_counts(flow)
     unlinked = [
         step.element_id
         for step in steps
@@ -303,7 +273,7 @@ def flow_compare(request: HttpRequest, pk: int, flow_id: int) -> HttpResponse:
 
     def pictures(version, marks):
         return [
-            (diagram, _safe_svg(marked_svg(version, diagram.index, marks)))
+            (diagram, _safe_svg(sel.marked_svg(version, diagram.index, marks)))
             for diagram in sel.diagrams_for(version)
         ]
 
@@ -338,7 +308,7 @@ def step_detail(request: HttpRequest, pk: int, flow_id: int, element_id: str) ->
     project, role, flow = _flow_page(request, pk, flow_id)
     step = sel.step_for(flow, element_id)
     version = flow.current_version
-    svg = marked_svg(version, step.diagram_index or 0, {step.element_id: "selected"})
+    svg = sel.marked_svg(version, step.diagram_index or 0, {step.element_id: "selected"})
     context = {
         "project": project,
         "role": role,
