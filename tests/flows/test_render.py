@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -294,7 +292,8 @@ def test_render_hides_a_called_process_but_keeps_its_groups():
     assert not [g for g in a4.iter(f"{SVG}g") if g.get("visibility") == "hidden"]
 
 
-def test_render_draws_a_500_shape_diagram_fast():
+def test_render_draws_every_shape_of_a_500_shape_diagram():
+    # Its speed is measured by bench/bpmn_bench.py, not here.
     count = 500
     semantic = "".join(f'<task id="t{i}" name="Task number {i} with a longer name"/>' for i in range(count))
     flows = "".join(
@@ -310,14 +309,9 @@ def test_render_draws_a_500_shape_diagram_fast():
         for i in range(count - 1)
     )
     model = parse(document(f'<process id="P1">{semantic}{flows}</process>', di))
-    render_svg(model)  # warm-up
-    best = math.inf
-    for _ in range(10):  # best of ten: the test machine is shared
-        started = time.perf_counter()
-        svg = render_svg(model)
-        best = min(best, time.perf_counter() - started)
+    svg = render_svg(model)
     assert len(_groups(_tree(svg), "bpmn-shape")) == count
-    assert best < 0.1
+    assert len(_groups(_tree(svg), "bpmn-edge")) == count - 1
 
 
 def test_render_vertical_and_black_box_pools():
