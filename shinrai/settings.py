@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "shinrai.surveys",
     "shinrai.accounts",
     "shinrai.flows",
+    "shinrai.integrations",
 ]
 
 MIDDLEWARE = [

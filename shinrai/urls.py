@@ -45,4 +45,5 @@ urlpatterns = [
     path("", include("shinrai.accounts.urls")),
     path("", include("shinrai.accounts.trust_urls")),
     path("", include("shinrai.flows.urls")),
+    path("", include("shinrai.integrations.urls")),
 ]

@@ -10,6 +10,7 @@ from shinrai.accounts.api import router as accounts_router
 from shinrai.accounts.trust_api import router as trust_router
 from shinrai.core.api import router as core_router
 from shinrai.flows.api import router as flows_router
+from shinrai.integrations.api import router as integrations_router
 from shinrai.ledger.api import router as ledger_router
 from shinrai.progress.api import router as progress_router
 from shinrai.progress.report_api import router as report_router
@@ -98,3 +99,4 @@ api.add_router("/", survey_results_router)
 api.add_router("/", accounts_router)
 api.add_router("/", trust_router)
 api.add_router("/", flows_router)
+api.add_router("/", integrations_router)

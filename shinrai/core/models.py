@@ -384,6 +384,11 @@ class AuditEvent(AppendOnlyModel):
         return labels
 
 
+class TokenScope(models.TextChoices):
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
+
+
 class ApiToken(models.Model):
     """A personal API token. Only a SHA-256 digest is stored; the token is shown once."""
 
@@ -391,6 +396,8 @@ class ApiToken(models.Model):
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
     digest = models.CharField(max_length=64, unique=True)
+    # A read token may only read (GET/HEAD/OPTIONS); a write token may do whatever its owner may do.
+    scope = models.CharField(_("scope"), max_length=8, choices=TokenScope.choices, default=TokenScope.WRITE)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 

@@ -23,9 +23,12 @@ from . import (
     matrix_accounts,
     matrix_flows,
     matrix_flows_api,
+    matrix_notifications,
+    matrix_redmine,
     matrix_survey_results,
     matrix_surveys,
     matrix_trust,
+    matrix_webhooks,
 )
 from .matrix import (
     CAN_COMMENT,
@@ -819,6 +822,9 @@ for _area in (
     matrix_trust,
     matrix_flows,
     matrix_flows_api,
+    matrix_notifications,
+    matrix_webhooks,
+    matrix_redmine,
 ):
     EXPECTATIONS.update(_area.EXPECTATIONS)
 

@@ -1,0 +1,7 @@
+"""Access expectations: redmine (pages and API)."""
+
+from __future__ import annotations
+
+from .matrix import Expect
+
+EXPECTATIONS: dict[str, Expect] = {}
