@@ -1,5 +1,12 @@
-"""API: notifications, webhooks and their delivery log (same conventions as shinrai/ledger/api.py)."""
+"""API of the integrations app: each area keeps its own router; this module only joins them."""
 
 from ninja import Router
 
-router = Router(tags=["integrations"])
+from .notifications_api import router as notifications_router
+from .redmine_api import router as redmine_router
+from .webhooks_api import router as webhooks_router
+
+router = Router()
+router.add_router("", notifications_router)
+router.add_router("", webhooks_router)
+router.add_router("", redmine_router)

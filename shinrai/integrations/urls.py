@@ -1,7 +1,7 @@
 """Integrations pages: notifications and preferences, project webhooks, the Redmine import."""
 
-from django.urls import path  # noqa: F401
+from . import notifications_urls, redmine_urls, webhooks_urls
 
 app_name = "integrations"
 
-urlpatterns: list = []
+urlpatterns = [*notifications_urls.urlpatterns, *webhooks_urls.urlpatterns, *redmine_urls.urlpatterns]

@@ -1,0 +1,5 @@
+"""API: notifications."""
+
+from ninja import Router
+
+router = Router(tags=["notifications"])

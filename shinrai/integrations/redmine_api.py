@@ -1,0 +1,5 @@
+"""API: redmine."""
+
+from ninja import Router
+
+router = Router(tags=["redmine"])

@@ -1,0 +1,5 @@
+"""Pages: redmine."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
