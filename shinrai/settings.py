@@ -59,6 +59,7 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = envlist("SHINRAI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("SHINRAI_CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SHINRAI_SITE_URL", "http://127.0.0.1:8000")
+SHINRAI_WEBHOOK_ALLOW_PRIVATE = envbool("SHINRAI_WEBHOOK_ALLOW_PRIVATE", False)  # see docs/WEBHOOKS.md
 # Hours within which a trouble of each severity must be told to the customer, e.g. "critical=2,high=12";
 # severities not named keep the defaults in shinrai/troubles/models.py.
 SHINRAI_TROUBLE_DISCLOSURE_HOURS = {

@@ -19,7 +19,11 @@ from shinrai.surveys.api import router as surveys_router
 from shinrai.surveys.results_api import router as survey_results_router
 from shinrai.troubles.api import router as troubles_router
 
+from . import openapi
 from .auth import api_auth
+
+# Unique component names in the OpenAPI document (see openapi.py); before the document is first built.
+openapi.install()
 
 api = NinjaAPI(
     title="Shinrai API",

@@ -4,6 +4,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
+from .models import TokenScope
 from .tasks import send_email
 
 
@@ -35,3 +36,15 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         help_text=_("What the token is for, e.g. 'Excel macro' or 'CI'."),
     )
+    # Read is the safe default (also when a client leaves the field out): a token that leaks can then only
+    # show what its owner sees.
+    scope = forms.ChoiceField(
+        label=_("Access"),
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_scope(self) -> str:
+        return self.cleaned_data["scope"] or TokenScope.READ

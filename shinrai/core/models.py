@@ -302,6 +302,21 @@ AUDIT_ACTION_LABELS = {
     "key_person.delete": _("Key person removed"),
     "key_person.met": _("Met a key person"),
     "relationship_signal.create": _("Relationship signal recorded"),
+    # business flow actions
+    "flow.create": _("Business flow added"),
+    "flow.update": _("Business flow changed"),
+    "flow.version_upload": _("New version of a business flow uploaded"),
+    "flow.link_add": _("Requirement linked to a flow step"),
+    "flow.link_remove": _("Requirement unlinked from a flow step"),
+    "flow.comment_add": _("Comment on a flow step"),
+    # integration actions
+    "customer_request.due_notice": _("Reminder sent: request due soon"),
+    "notification_preferences.save": _("Notification settings changed"),
+    "task.redmine_journal": _("Redmine history imported"),
+    "webhook.create": _("Webhook added"),
+    "webhook.update": _("Webhook changed"),
+    "webhook.delete": _("Webhook removed"),
+    "webhook.secret": _("Webhook secret renewed"),
 }
 
 

@@ -11,7 +11,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import ROLE_ORG_KIND, ApiToken, AuditEvent, Organization, Project, ProjectMember, Role, User
+from .models import (
+    ROLE_ORG_KIND,
+    ApiToken,
+    AuditEvent,
+    Organization,
+    Project,
+    ProjectMember,
+    Role,
+    TokenScope,
+    User,
+)
 
 PROJECT_AUDITED_FIELDS = (
     "code",
@@ -190,12 +200,23 @@ def _token_digest(token: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Issue a personal API token. The clear token is returned once and never stored."""
+def api_token_create(*, user: User, name: str, scope: str = TokenScope.WRITE) -> tuple[ApiToken, str]:
+    """Issue a personal API token. The clear token is returned once and never stored.
+
+    `scope` is TokenScope.READ (GET only) or TokenScope.WRITE (whatever the owner may do). The default stays
+    write so callers written before scopes existed keep their meaning; the settings page defaults to read.
+    """
+    if scope not in TokenScope.values:
+        raise ValueError(f"unknown token scope {scope!r}")
     clear = "shr_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=clear[:12], digest=_token_digest(clear))
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=clear[:12], digest=_token_digest(clear), scope=scope
+    )
     audit_record(
-        actor=user, action="api_token.create", obj=token, after={"name": name, "prefix": token.prefix}
+        actor=user,
+        action="api_token.create",
+        obj=token,
+        after={"name": name, "prefix": token.prefix, "scope": scope},
     )
     return token, clear
 
@@ -208,6 +229,15 @@ def api_token_revoke(*, user: User, token: ApiToken) -> None:
 
 def api_token_authenticate(clear: str) -> User | None:
     """The active user behind a clear token, or None. Marks the token as used."""
+    token = api_token_lookup(clear)
+    return None if token is None else token.user
+
+
+def api_token_lookup(clear: str) -> ApiToken | None:
+    """The token (with its active user) matching a clear token, or None. Marks the token as used.
+
+    The API's auth reads the token, not only the user, because a read-scoped token must not write.
+    """
     token = ApiToken.objects.select_related("user__organization").filter(digest=_token_digest(clear)).first()
     if token is None or not token.user.is_active:
         return None
@@ -215,4 +245,4 @@ def api_token_authenticate(clear: str) -> User | None:
     # Write at most once a minute so that busy API clients don't turn reads into writes.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token

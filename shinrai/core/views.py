@@ -125,7 +125,9 @@ def me(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ApiTokenForm(request.POST)
         if form.is_valid():
-            _token, clear = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+            _token, clear = services.api_token_create(
+                user=request.user, name=form.cleaned_data["name"], scope=form.cleaned_data["scope"]
+            )
             request.session["new_api_token"] = clear
             return redirect("core:me")
     return render(

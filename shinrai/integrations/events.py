@@ -40,5 +40,6 @@ def emit(occurrence: Occurrence, *, recipients: Iterable[User]) -> None:
     from . import notifications, webhooks  # the channels import models that import this module's callers
 
     people = list(recipients)
-    transaction.on_commit(lambda: notifications.deliver(occurrence, people))
-    transaction.on_commit(lambda: webhooks.enqueue(occurrence))
+    # robust: a failing channel must not stop the other one (nor the request that already committed).
+    transaction.on_commit(lambda: notifications.deliver(occurrence, people), robust=True)
+    transaction.on_commit(lambda: webhooks.enqueue(occurrence), robust=True)

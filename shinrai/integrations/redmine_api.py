@@ -1,5 +1,83 @@
-"""API: redmine."""
+"""API: the Redmine import. Starting one is for vendor administrators (403 for everyone else); a run can
+be read by the administrators of the vendor that started it (404 for everyone else)."""
 
-from ninja import Router
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import ConfigDict, Field
+
+from .redmine import services
+from .redmine.client import RedmineError
 
 router = Router(tags=["redmine"])
+
+
+class ImportIn(Schema):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    url: str = Field(max_length=300)
+    api_key: str = Field(min_length=1, max_length=100, description="Used for this import only; never stored")
+    projects: list[str] = Field(default_factory=list, description="Redmine identifiers; empty: all")
+    trouble_trackers: list[str] = Field(default_factory=list)
+    customer_id: int | None = None
+    into_code: str | None = None
+    dry_run: bool = False
+
+
+class ImportRunOut(Schema):
+    id: int
+    status: str
+    base_url: str
+    projects: list[str]
+    dry_run: bool
+    summary: dict[str, Any]
+    error: str
+    started_at: datetime
+    finished_at: datetime | None
+
+
+def _out(run) -> dict:
+    return {name: getattr(run, name) for name in ImportRunOut.model_fields}
+
+
+@router.post("/redmine/imports", response={202: ImportRunOut})
+def start_redmine_import(request, payload: ImportIn):
+    user = request.auth
+    if not services.is_import_admin(user):
+        raise HttpError(403, "Only vendor administrators may import from Redmine.")
+    customer = None
+    if payload.customer_id is not None:
+        customer = services.customers_for(user).filter(pk=payload.customer_id).first()
+        if customer is None:
+            raise HttpError(422, "Unknown customer_id.")
+    into = None
+    if payload.into_code:
+        into = services.projects_for(user).filter(code=payload.into_code).first()
+        if into is None:
+            raise HttpError(422, "Unknown into_code.")
+        if len(payload.projects) != 1:
+            raise HttpError(422, "into_code needs exactly one Redmine project.")
+    try:
+        run = services.import_start(
+            by=user,
+            base_url=payload.url,
+            api_key=payload.api_key,
+            projects=payload.projects,
+            trouble_trackers=payload.trouble_trackers,
+            customer=customer,
+            into=into,
+            dry_run=payload.dry_run,
+        )
+    except (RedmineError, ValidationError) as error:
+        raise HttpError(422, str(error)) from None
+    return Status(202, _out(run))
+
+
+@router.get("/redmine/imports/{run_id}", response=ImportRunOut)
+def get_redmine_import(request, run_id: int):
+    return _out(services.run_for(request.auth, run_id))

@@ -10,10 +10,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from shinrai.core.models import Project, Role, User
 from shinrai.core.services import audit_record
+from shinrai.integrations import events, notifications
+from shinrai.integrations.models import Event
 
 from .chain import entry_hash, iso_utc
 from .models import GENESIS_HASH, ChangeRequest, CustomerRequest, Entry
@@ -274,6 +276,22 @@ def change_propose(*, by: User, change: ChangeRequest) -> ChangeRequest:
         payload=_change_payload(change, "proposed"),
     )
     transaction.on_commit(lambda: _notify_change_proposed(change))
+    project = change.project
+    events.emit(
+        events.Occurrence(
+            event=Event.DECISION_NEEDED,
+            project=project,
+            subject=gettext_lazy("A change needs your decision: %(title)s"),
+            url=reverse("ledger:portal", args=[project.pk]),
+            params={"title": change.title},
+            facts={
+                "change_request": change.pk,
+                "cost_impact": change.cost_impact,
+                "schedule_impact_days": change.schedule_impact_days,
+            },
+        ),
+        recipients=_members(project, [Role.CUSTOMER_SPONSOR], project.customer_org_id),
+    )
     return change
 
 
@@ -384,11 +402,17 @@ def _members(project: Project, roles, org_id) -> list[User]:
     )
 
 
-def _send(users, url_name: str, project: Project, subject: str, lead: str, values: dict) -> None:
+def _send(
+    users, url_name: str, project: Project, subject: str, lead: str, values: dict, event: str | None = None
+) -> None:
+    """E-mail ``users``; with ``event``, not those who turned e-mail off for it."""
     from shinrai.core.tasks import send_email
 
     url = settings.SITE_URL.rstrip("/") + reverse(url_name, args=[project.pk])
+    email_off = notifications.email_off_ids([user.pk for user in users], event) if event else set()
     for user in users:
+        if user.pk in email_off:
+            continue
         with translation.override(user.language):
             text = {**values, "project": project.name, "name": user.display_name, "url": url}
             body = "\n\n".join([_("Dear %(name)s,") % text, _(lead) % text, _("See it here: %(url)s") % text])
@@ -442,4 +466,5 @@ def _notify_change_proposed(change: ChangeRequest) -> None:
             "cost": f"{change.cost_impact:+,}",
             "days": f"{change.schedule_impact_days:+d}",
         },
+        event=Event.DECISION_NEEDED,
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -64,16 +65,24 @@ class MilestoneOut(Schema):
     visibility: str
 
 
+# Input bounds the database and the business-day calendar can hold: beyond them a query or a date
+# computation would fail (500) instead of the input being refused (422).
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+PlanDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+
+
 class MilestoneIn(_Input):
     name: str = Field(min_length=1, max_length=200)
     description: str = ""
     deliverables: str = ""
     criteria: str = Field("", description="Achievement criteria: how the milestone is judged met")
-    baseline_date: date | None = Field(None, description="The promise; cannot be changed once set")
-    forecast_date: date | None = Field(None, description="Empty: the baseline date")
+    baseline_date: PlanDate | None = Field(None, description="The promise; cannot be changed once set")
+    forecast_date: PlanDate | None = Field(None, description="Empty: the baseline date")
     scope_note: str = ""
     known_risks: str = ""
-    position: int | None = Field(None, ge=0, description="Place on the roadmap, 0 first; default last")
+    position: int | None = Field(
+        None, ge=0, le=1_000_000, description="Place on the roadmap, 0 first; default last"
+    )
     visibility: Visibility = Visibility.CUSTOMER
 
 
@@ -85,13 +94,15 @@ class MilestonePatch(_Input):
     description: str = Field(None)
     deliverables: str = Field(None)
     criteria: str = Field(None)
-    baseline_date: date | None = Field(None, description="Only while not set yet: the promise never moves")
-    forecast_date: date | None = Field(None, description="null: the baseline date")
+    baseline_date: PlanDate | None = Field(
+        None, description="Only while not set yet: the promise never moves"
+    )
+    forecast_date: PlanDate | None = Field(None, description="null: the baseline date")
     reason: str = Field("", max_length=500, description="Why the forecast moves; required when it does")
-    actual_date: date | None = Field(None, description="The day it was reached (not in the future)")
+    actual_date: PlanDate | None = Field(None, description="The day it was reached (not in the future)")
     scope_note: str = Field(None)
     known_risks: str = Field(None)
-    position: int = Field(None, ge=0)
+    position: int = Field(None, ge=0, le=1_000_000)
     visibility: Visibility = Field(None)
 
 
@@ -119,11 +130,13 @@ class TaskOut(Schema):
 
 class TaskIn(_Input):
     name: str = Field(min_length=1, max_length=200)
-    parent_id: int | None = None
-    position: int | None = Field(None, ge=0, description="Place among the siblings, 0 first; default last")
-    owner_id: int | None = None
-    planned_start: date | None = None
-    planned_finish: date | None = None
+    parent_id: RowId | None = None
+    position: int | None = Field(
+        None, ge=0, le=1_000_000, description="Place among the siblings, 0 first; default last"
+    )
+    owner_id: RowId | None = None
+    planned_start: PlanDate | None = None
+    planned_finish: PlanDate | None = None
     duration_days: Decimal | None = Field(
         None,
         description="Person-days from the planned start; the finish skips weekends and Japanese holidays",
@@ -132,8 +145,8 @@ class TaskIn(_Input):
     estimate_hours: Decimal = Field(
         Decimal(0), max_digits=9, decimal_places=2, json_schema_extra={"minimum": 0}
     )
-    milestone_id: int | None = None
-    requirement_ids: list[int] = Field(default_factory=list)
+    milestone_id: RowId | None = None
+    requirement_ids: list[RowId] = Field(default_factory=list)
     visibility: Visibility = Visibility.CUSTOMER
 
 

@@ -8,16 +8,29 @@ business days (the same sentence as on the portal's roadmap) and the deliverable
 Calendar programs recognise an event across fetches by its UID (``milestone-<id>@<host>``, stable), and see
 that it changed by LAST-MODIFIED and DTSTAMP (the milestone's ``updated_at``: every service sets it), so a
 moved forecast moves the event. The body is built with the ``icalendar`` library (escaping, line folding).
+
+Besides milestones the feed carries two kinds of deadline, as timed events (in UTC; calendars show local
+time):
+
+* weekly report due dates, for the project's vendor PMs only: a week's report is due the next Monday 12:00
+  Asia/Tokyo (``reports.publication_deadline``, the rule the portfolio's "late" uses), for the report weeks
+  whose deadline falls this Monday or in the 7 Mondays after, within the project's period, for projects that
+  are not closed. UID ``report-due-<project>-<week start YYYYMMDD>@<host>``; once the week's report is
+  published the event stays and says so.
+* customer request deadlines (``ledger.CustomerRequest.due_at``), for the customer's and the vendor's people
+  on the project (never partner vendors), while the request is open (not answered, not closed).
+  UID ``request-<id>@<host>``; answering or closing it removes the event.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -26,12 +39,16 @@ from icalendar import Calendar, Event, vDuration
 from icalendar.enums import CLASS, TRANSP
 
 from shinrai.core import access
-from shinrai.core.models import Project, User, Visibility
+from shinrai.core.models import Organization, Project, Role, User, Visibility
+from shinrai.ledger.models import CustomerRequest
 
-from .models import Milestone
+from . import reports
+from .models import Milestone, WeeklyReport
 from .selectors import MilestoneStatus, milestone_statuses
 
 PRODID = "-//Shinrai//Milestones//JA"
+# How many weekly report deadlines ahead a PM's feed shows (this Monday's included).
+REPORT_WEEKS_AHEAD = 8
 # A hint to calendar programs on how often to fetch again (most apply their own minimum anyway).
 REFRESH = timedelta(hours=1)
 
@@ -71,6 +88,102 @@ def feed_milestones(*, user: User, project: Project | None = None) -> QuerySet[M
         .select_related("project")
         .only(*_FIELDS)
         .order_by("project__code", "position", "id")
+    )
+
+
+@dataclass(frozen=True)
+class ReportDue:
+    """One weekly report deadline of a project: the report on ``week_start``'s week is due at ``due``."""
+
+    project: Project
+    week_start: date
+    due: datetime
+    published_at: datetime | None  # first publication of that week's report, if any
+
+
+def feed_report_deadlines(
+    *, user: User, project: Project | None = None, now: datetime | None = None
+) -> list[ReportDue]:
+    """The weekly report deadlines of the person's feed: only projects where they are the vendor PM.
+
+    No query for people outside the vendor; else one for the projects and, when there are any, one for the
+    reports already published for those weeks.
+    """
+    if not access.is_vendor_user(user):
+        return []
+    now = now or timezone.now()
+    today = timezone.localtime(now, reports.TOKYO).date()
+    # The report due this Monday noon is last week's; the feed shows it and the next ones.
+    first_week = reports.monday_of(today) - timedelta(days=7)
+    weeks = [first_week + timedelta(days=7 * n) for n in range(REPORT_WEEKS_AHEAD)]
+    projects = (
+        access.projects_visible_to(user)
+        .filter(members__user=user, members__role=Role.VENDOR_PM)
+        .exclude(phase=Project.Phase.CLOSED)
+        .only("id", "code", "name", "start_date", "end_date", "created_at")
+        .order_by("code", "id")
+    )
+    if project is not None:
+        projects = projects.filter(pk=project.pk)
+    projects = list(projects)
+    if not projects:
+        return []
+    published = {
+        (row["project_id"], row["week_start"]): row["first"]
+        for row in WeeklyReport.objects.filter(
+            project__in=projects, state=WeeklyReport.State.PUBLISHED, week_start__in=weeks
+        )
+        .values("project_id", "week_start")
+        .annotate(first=Min("published_at"))
+    }
+    deadlines = []
+    for item in projects:
+        start = item.start_date or timezone.localtime(item.created_at, reports.TOKYO).date()
+        for week in weeks:
+            # Within the project's period, as in the portfolio's punctuality.
+            if week < reports.monday_of(start) or (item.end_date is not None and week > item.end_date):
+                continue
+            deadlines.append(
+                ReportDue(
+                    project=item,
+                    week_start=week,
+                    due=reports.publication_deadline(week),
+                    published_at=published.get((item.pk, week)),
+                )
+            )
+    return deadlines
+
+
+def feed_requests(*, user: User, project: Project | None = None) -> QuerySet[CustomerRequest]:
+    """The open customer requests of the person's feed (the customer's and the vendor's people). One query,
+    none for partner vendors."""
+    if user.organization.kind == Organization.Kind.PARTNER:
+        return CustomerRequest.objects.none()
+    queryset = CustomerRequest.objects.filter(
+        status__in=[CustomerRequest.Status.OPEN, CustomerRequest.Status.ACKNOWLEDGED],
+        answered_at__isnull=True,
+    )
+    if project is not None:
+        queryset = queryset.filter(project=project)
+    else:
+        queryset = queryset.exclude(project__phase=Project.Phase.CLOSED)
+    return (
+        access.items_visible_to(user, queryset, visibility_field=None)
+        .select_related("project", "requested_by")
+        .only(
+            "id",
+            "title",
+            "body",
+            "due_at",
+            "status",
+            "created_at",
+            "acknowledged_at",
+            "project__id",
+            "project__name",
+            "requested_by__id",
+            "requested_by__display_name",
+        )
+        .order_by("due_at", "id")
     )
 
 
@@ -115,17 +228,70 @@ def _event(status: MilestoneStatus, *, host: str, link: str) -> Event:
     )
 
 
+def _report_event(deadline: ReportDue, *, host: str, link: str) -> Event:
+    week_end = deadline.week_start + timedelta(days=6)
+    lines = [
+        _("Weekly report for %(start)s – %(end)s, due by Monday 12:00 (Japan time).")
+        % {"start": _day(deadline.week_start), "end": _day(week_end)}
+    ]
+    if deadline.published_at:
+        lines.append(_("Published."))
+    lines += ["", link]
+    # Computed, never edited: it was last revised when its report was published, else when its week began.
+    revised = deadline.published_at or reports.week_bounds(deadline.week_start)[0]
+    return Event.new(
+        uid=f"report-due-{deadline.project.pk}-{deadline.week_start:%Y%m%d}@{host}",
+        summary=f"[{deadline.project.name}] {_('Weekly report due')}",
+        # A deadline is a moment: DTSTART without DTEND (RFC 5545 §3.6.1).
+        start=deadline.due.astimezone(UTC),
+        stamp=revised.astimezone(UTC),
+        last_modified=revised.astimezone(UTC),
+        description="\n".join(lines),
+        url=link,
+        transparency=TRANSP.TRANSPARENT,
+        # Report deadlines are the vendor's own business.
+        classification=CLASS.PRIVATE,
+    )
+
+
+def _request_event(item: CustomerRequest, *, host: str, link: str) -> Event:
+    lines = [
+        f"{_('Asked by')}: {item.requested_by.display_name}",
+        f"{_('Status')}: {item.get_status_display()}",
+    ]
+    if item.body:
+        lines += ["", item.body.strip()]
+    lines += ["", link]
+    revised = max(filter(None, [item.created_at, item.acknowledged_at]))
+    return Event.new(
+        uid=f"request-{item.pk}@{host}",
+        summary=f"[{item.project.name}] {_('Request due')}: {item.title}",
+        start=item.due_at.astimezone(UTC),
+        stamp=revised.astimezone(UTC),
+        last_modified=revised.astimezone(UTC),
+        created=item.created_at.astimezone(UTC),
+        description="\n".join(lines),
+        url=link,
+        transparency=TRANSP.TRANSPARENT,
+        classification=CLASS.PUBLIC,
+    )
+
+
 def milestones_ical(
     *,
     user: User,
     milestones: Iterable[Milestone],
     project: Project | None = None,
     today: date | None = None,
+    report_deadlines: Iterable[ReportDue] = (),
+    requests: Iterable[CustomerRequest] = (),
 ) -> bytes:
-    """The iCalendar document of ``milestones`` (from ``feed_milestones``) for ``user``, in their language.
+    """The iCalendar document of ``milestones`` (from ``feed_milestones``) for ``user``, in their language,
+    with the weekly report deadlines (``feed_report_deadlines``) and open customer requests
+    (``feed_requests``) given.
 
-    Links go to the vendor's roadmap for vendor people and to the portal's roadmap for everyone else.
-    No queries.
+    Links go to the vendor's pages for vendor people and to the portal's for everyone else.
+    No queries beyond evaluating ``requests``.
     """
     site = settings.SITE_URL.rstrip("/")
     host = urlsplit(site).hostname or "shinrai"
@@ -150,4 +316,11 @@ def milestones_ical(
                 urls[project_id] = site + reverse(roadmap, args=[project_id])
             link = f"{urls[project_id]}#milestone-{status.milestone.pk}"
             calendar.add_component(_event(status, host=host, link=link))
+        for deadline in report_deadlines:
+            link = site + reverse("reports:list", args=[deadline.project.pk])
+            calendar.add_component(_report_event(deadline, host=host, link=link))
+        requests_page = "ledger:requests" if access.is_vendor_user(user) else "ledger:portal"
+        for item in requests:
+            link = site + reverse(requests_page, args=[item.project_id])
+            calendar.add_component(_request_event(item, host=host, link=link))
         return calendar.to_ical()

@@ -33,18 +33,33 @@ def _ics(body: bytes) -> HttpResponse:
 
 @require_safe
 def feed(request: HttpRequest, secret: str) -> HttpResponse:
-    """Milestones of every project the feed's owner may see (closed projects left out)."""
+    """Milestones, weekly report deadlines and open customer requests of every project the feed's owner may
+    see (closed projects left out)."""
     user = _feed_user(secret)
-    return _ics(calendar.milestones_ical(user=user, milestones=calendar.feed_milestones(user=user)))
+    return _ics(
+        calendar.milestones_ical(
+            user=user,
+            milestones=calendar.feed_milestones(user=user),
+            report_deadlines=calendar.feed_report_deadlines(user=user),
+            requests=calendar.feed_requests(user=user),
+        )
+    )
 
 
 @require_safe
 def project_feed(request: HttpRequest, secret: str, pk: str) -> HttpResponse:
-    """Milestones of one project; 404 when the feed's owner may not see it."""
+    """The same for one project; 404 when the feed's owner may not see it."""
     user = _feed_user(secret)
     project, _role = access.project_for(user, pk)
-    milestones = calendar.feed_milestones(user=user, project=project)
-    return _ics(calendar.milestones_ical(user=user, milestones=milestones, project=project))
+    return _ics(
+        calendar.milestones_ical(
+            user=user,
+            milestones=calendar.feed_milestones(user=user, project=project),
+            project=project,
+            report_deadlines=calendar.feed_report_deadlines(user=user, project=project),
+            requests=calendar.feed_requests(user=user, project=project),
+        )
+    )
 
 
 def _settings_section() -> HttpResponse:

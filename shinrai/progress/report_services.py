@@ -17,12 +17,15 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shinrai.core import access
 from shinrai.core.access import Perm
 from shinrai.core.models import CUSTOMER_ROLES, Organization, Project, Role, User
 from shinrai.core.services import audit_record
 from shinrai.core.tasks import send_email
+from shinrai.integrations import events, notifications
+from shinrai.integrations.models import Event
 
 from . import report_selectors, reports, services
 from .models import PlainLanguageTerm, ReportAcknowledgement, ReportComment, WeeklyReport
@@ -158,7 +161,11 @@ def _notify(report: WeeklyReport) -> None:
     """E-mail every customer member, each in their own language, through the task queue (after commit)."""
     project = report.project
     url = settings.SITE_URL.rstrip("/") + reverse("reports:portal_detail", args=[project.pk, report.pk])
-    for user in _customer_recipients(project):
+    recipients = _customer_recipients(project)
+    email_off = notifications.email_off_ids([user.pk for user in recipients], Event.REPORT_PUBLISHED)
+    for user in recipients:
+        if user.pk in email_off:
+            continue  # they chose not to get this e-mail (the in-app notification still reaches them)
         with translation.override(user.language):
             values = {
                 "project": project.name,
@@ -184,6 +191,32 @@ def _notify(report: WeeklyReport) -> None:
             )
             subject = subject % values
         send_email.enqueue(to=[user.email], subject=subject, body=body)
+
+
+def _emit_published(report: WeeklyReport) -> None:
+    """In-app notifications (and webhooks) for a published version; the e-mail is ``_notify``'s."""
+    project = report.project
+    if report.is_correction:
+        subject = gettext_lazy("Corrected weekly report: week of %(week)s (version %(version)d)")
+    else:
+        subject = gettext_lazy("Weekly report published: week of %(week)s")
+    events.emit(
+        events.Occurrence(
+            event=Event.REPORT_PUBLISHED,
+            project=project,
+            subject=subject,
+            url=reverse("reports:portal_detail", args=[project.pk, report.pk]),
+            params={"week": report.week_start.isoformat(), "version": report.version},
+            facts={
+                "report": report.pk,
+                "week_start": report.week_start.isoformat(),
+                "version": report.version,
+                "status": report.status,
+                "correction": report.is_correction,
+            },
+        ),
+        recipients=_customer_recipients(project),
+    )
 
 
 def _vendor_recipients(report: WeeklyReport) -> list[User]:
@@ -267,6 +300,7 @@ def report_publish(*, by: User, report: WeeklyReport) -> WeeklyReport:
     )
     services.snapshot_week_end(project=report.project, week_start=report.week_start)  # progress history
     transaction.on_commit(lambda: _notify(report))
+    _emit_published(report)
     return report
 
 
@@ -323,6 +357,7 @@ def report_correct(*, by: User, report: WeeklyReport, note: str, **fields) -> We
         after={"version": correction.version, "fields": ", ".join(changed), "note": note},
     )
     transaction.on_commit(lambda: _notify(correction))
+    _emit_published(correction)
     return correction
 
 

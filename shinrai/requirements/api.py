@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -35,6 +36,8 @@ router = Router(tags=["requirements"])
 # The checker runs on every save and check; it is cheap, but not free: a page is plenty for one requirement.
 # Checked in the views (``_limit_length``), where Django's validator says it in the reader's language.
 MAX_TEXT_LENGTH = 5000
+# A row id: larger numbers than the database's bigint would fail in the query (500) instead of answering 422.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 # --- Schemas -------------------------------------------------------------------------------------------
@@ -73,8 +76,8 @@ class RequirementIn(_Input):
     )
     priority: Requirement.Priority = Requirement.Priority.MUST
     visibility: Visibility = Visibility.CUSTOMER
-    goal_id: int | None = None
-    source_ids: list[int] = Field(default_factory=list, description="Stakeholders who asked for it")
+    goal_id: RowId | None = None
+    source_ids: list[RowId] = Field(default_factory=list, description="Stakeholders who asked for it")
     criteria: list[CriterionIn] = Field(default_factory=list)
 
     _category = field_validator("category", mode="before")(_blank_is_none)
@@ -89,8 +92,8 @@ class RequirementPatch(_Input):
     category: Requirement.Category | None = None
     priority: Requirement.Priority = None
     visibility: Visibility = None
-    goal_id: int | None = None
-    source_ids: list[int] = None
+    goal_id: RowId | None = None
+    source_ids: list[RowId] = None
     criteria: list[CriterionIn] = None
 
     _category = field_validator("category", mode="before")(_blank_is_none)

@@ -9,7 +9,7 @@ need no account: the token is the credential (404 unknown or replaced, 410 answe
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -109,14 +109,18 @@ class SurveyDetailOut(SurveyOut):
     invitations: list[InvitationOut]
 
 
+# A row id: larger numbers than the database's bigint would fail in the query (500) instead of answering 422.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
 class SurveyIn(_Input):
-    template: int = Field(description="A current template version usable by the project's vendor")
+    template: RowId = Field(description="A current template version usable by the project's vendor")
     kind: str = Field("pulse", description="post_delivery or pulse")
     title: str = Field(min_length=1, max_length=200)
     anonymous: bool = False
     answer_until: date | None = Field(None, description="Last day for answers (Japan); default in 14 days")
-    milestone: int | None = Field(None, description="A milestone of the project")
-    recipients: list[int] = Field(default_factory=list, description="User ids of the customer's members")
+    milestone: RowId | None = Field(None, description="A milestone of the project")
+    recipients: list[RowId] = Field(default_factory=list, description="User ids of the customer's members")
     extra_emails: list[str] = Field(default_factory=list, description="Other addresses; duplicates merged")
 
 

@@ -23,10 +23,12 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from shinrai.core.models import Project, User
 from shinrai.core.services import audit_event, audit_record
+from shinrai.integrations import events, notifications
+from shinrai.integrations.models import Event
 from shinrai.progress.models import Milestone
 
 from . import scoring
@@ -394,6 +396,23 @@ def survey_send(
         },
     )
     transaction.on_commit(lambda: _mail_links(survey, links, reminder=False))
+    # In Shinrai, the people with an account answer from the project's portal page (the survey card).
+    events.emit(
+        events.Occurrence(
+            event=Event.SURVEY_INVITATION,
+            project=project,
+            subject=gettext_lazy("Please answer our survey “%(title)s”"),
+            url=reverse("core:portal_project", args=[project.pk]),
+            params={"title": survey.title},
+            facts={
+                "survey": survey.pk,
+                "kind": kind,
+                "invited": len(people),
+                "closes_at": deadline.isoformat(),
+            },
+        ),
+        recipients=[person.user for person in people if person.user is not None],
+    )
     return survey
 
 
@@ -519,7 +538,14 @@ def _mail_links(survey: Survey, links: list[tuple[Invitation, str]], *, reminder
 
     project = survey.project
     until = last_answer_day(survey)
+    # People with an account may turn these e-mails off (they answer in the portal); addresses without an
+    # account always get theirs.
+    email_off = notifications.email_off_ids(
+        [invitation.recipient_id for invitation, _token in links], Event.SURVEY_INVITATION
+    )
     for invitation, token in links:
+        if invitation.recipient_id in email_off:
+            continue
         with translation.override(invitation.language or "ja"):
             values = {
                 "project": project.name,

@@ -17,12 +17,15 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shinrai.core import access
 from shinrai.core.access import Perm
 from shinrai.core.models import Project, User, Visibility
 from shinrai.core.services import audit_record
 from shinrai.core.tasks import send_email
+from shinrai.integrations import events, notifications
+from shinrai.integrations.models import Event
 
 from .models import Decision, FollowUp, InternalNote, Option, Prevention, RootCause, Trouble
 
@@ -199,6 +202,9 @@ def trouble_disclose(
         changed["disclosed_at"] = (None, at)
     if not changed:
         return trouble
+    widened = visibility == Visibility.PARTNERS and trouble.visibility != Visibility.PARTNERS
+    first = trouble.disclosed_at is None
+    newly_told = _newly_told(trouble, first=first, widened=widened)
     _save(trouble, expected_version=version, changed=changed)
     _audit(
         by=by,
@@ -207,7 +213,51 @@ def trouble_disclose(
         changed=changed,
         extra={"hours_to_disclose": trouble.hours_to_disclose},
     )
+    if first or widened:
+        events.emit(
+            events.Occurrence(
+                event=Event.TROUBLE_DISCLOSED,
+                project=trouble.project,
+                subject=gettext_lazy("Trouble disclosed: %(ref)s %(title)s"),
+                url=reverse("troubles:portal_detail", args=[trouble.project_id, trouble.pk]),
+                params={"ref": trouble.ref, "title": trouble.title},
+                facts={
+                    "trouble": trouble.pk,
+                    "ref": trouble.ref,
+                    "kind": trouble.kind,
+                    "severity": trouble.severity,
+                    "visibility": visibility,
+                },
+            ),
+            recipients=newly_told,
+        )
     return trouble
+
+
+def _newly_told(trouble: Trouble, *, first: bool, widened: bool) -> list[User]:
+    """Who sees the trouble for the first time: the customer's people on the first disclosure, partner
+    viewers when it is (now) shared with partners."""
+    from django.db.models import Q
+
+    from shinrai.core.models import CUSTOMER_ROLES, Organization, Role
+
+    project = trouble.project
+    if not (first or widened):
+        return []
+    audience = Q(pk__in=[])
+    if first:
+        audience |= Q(
+            memberships__project=project,
+            memberships__role__in=CUSTOMER_ROLES,
+            organization=project.customer_org_id,
+        )
+    if widened:
+        audience |= Q(
+            memberships__project=project,
+            memberships__role=Role.PARTNER_VIEWER,
+            organization__kind=Organization.Kind.PARTNER,
+        )
+    return list(User.objects.filter(audience, is_active=True).distinct().order_by("email"))
 
 
 @transaction.atomic
@@ -290,6 +340,17 @@ def trouble_propose(*, by: User, trouble: Trouble, version: int) -> Trouble:
     _save(trouble, expected_version=version, changed=changed)
     _audit(by=by, action="trouble.propose", trouble=trouble, changed=changed)
     transaction.on_commit(lambda: _notify_customer_sponsors(trouble))
+    events.emit(
+        events.Occurrence(
+            event=Event.DECISION_NEEDED,
+            project=trouble.project,
+            subject=gettext_lazy("Please choose how to handle: %(title)s"),
+            url=reverse("troubles:portal_detail", args=[trouble.project_id, trouble.pk]),
+            params={"title": trouble.title},
+            facts={"trouble": trouble.pk, "ref": trouble.ref, "options": trouble.options.count()},
+        ),
+        recipients=_customer_sponsors(trouble.project),
+    )
     return trouble
 
 
@@ -491,18 +552,27 @@ def prevention_done(*, by: User, prevention: Prevention) -> Prevention:
 # --- E-mail ------------------------------------------------------------------------------------------
 
 
-def _notify_customer_sponsors(trouble: Trouble) -> None:
+def _customer_sponsors(project: Project) -> list[User]:
     from shinrai.core.models import Role
 
+    return list(
+        User.objects.filter(
+            memberships__project=project,
+            memberships__role=Role.CUSTOMER_SPONSOR,
+            organization=project.customer_org_id,
+            is_active=True,
+        )
+    )
+
+
+def _notify_customer_sponsors(trouble: Trouble) -> None:
     project = trouble.project
     url = settings.SITE_URL.rstrip("/") + reverse("troubles:portal_detail", args=[project.pk, trouble.pk])
-    sponsors = User.objects.filter(
-        memberships__project=project,
-        memberships__role=Role.CUSTOMER_SPONSOR,
-        organization=project.customer_org_id,
-        is_active=True,
-    )
+    sponsors = _customer_sponsors(project)
+    email_off = notifications.email_off_ids([user.pk for user in sponsors], Event.DECISION_NEEDED)
     for user in sponsors:
+        if user.pk in email_off:
+            continue  # they chose in-app only for decisions
         with translation.override(user.language):
             subject = _("[%(project)s] Please choose how to handle: %(title)s") % {
                 "project": project.name,

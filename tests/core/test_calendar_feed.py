@@ -223,11 +223,14 @@ def test_query_count_does_not_grow_with_milestones_or_projects(cast):
             MilestoneFactory(project=project, baseline_date=date(2026, 12, 1) + timedelta(days=n))
     with CaptureQueriesContext(connection) as many:
         assert len(events(fetch(secret))) == 21
-    assert len(one) == len(many) == 2  # the token (with its owner), the milestones (with their projects)
+    # the token (with its owner), the milestones (with their projects), the projects the person is PM of,
+    # the open customer requests
+    assert len(one) == len(many) == 4
 
     with CaptureQueriesContext(connection) as project_feed:
         assert len(events(fetch(secret, project=cast.other))) == 10
-    assert len(project_feed) == 3  # the token, the project, its milestones (a manager needs no membership)
+    # the token, the project, its milestones, the PM check, its open requests (a manager needs no membership)
+    assert len(project_feed) == 5
 
 
 def test_project_feed_query_count_does_not_grow_with_milestones(cast):
@@ -240,7 +243,8 @@ def test_project_feed_query_count_does_not_grow_with_milestones(cast):
         MilestoneFactory(project=cast.own, baseline_date=date(2026, 12, 2) + timedelta(days=n))
     with CaptureQueriesContext(connection) as many:
         assert len(events(fetch(secret, project=cast.own))) == 20
-    assert len(one) == len(many) == 4  # the token, the project, the membership, the milestones
+    # the token, the project, the membership, the milestones, the open requests
+    assert len(one) == len(many) == 5
 
 
 # --- Who may read it ------------------------------------------------------------------------------------
