@@ -18,6 +18,7 @@ from shinrai.integrations.redmine import importer
 from shinrai.integrations.redmine.client import Response
 from shinrai.progress.models import Milestone, Task
 from shinrai.troubles.models import InternalNote, Trouble
+from tests.clock import _english  # noqa: F401  (autouse: these tests read English messages)
 
 from ..factories import ProjectMemberFactory
 

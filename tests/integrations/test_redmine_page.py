@@ -12,6 +12,7 @@ from shinrai.integrations.models import ImportRun
 from shinrai.integrations.redmine import client as client_module
 from shinrai.integrations.redmine import secret
 from shinrai.progress.models import Task
+from tests.clock import _english  # noqa: F401  (autouse: these tests read English messages)
 
 from .test_redmine_import import BASE, KEY, FakeRedmine
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from shinrai.integrations import events, webhooks
 from shinrai.integrations.models import Event, Webhook, WebhookDelivery
+from tests.clock import _english  # noqa: F401  (autouse: these tests read English messages)
 
 from ..clock import clock  # noqa: F401 (a fixture)
 
@@ -242,7 +243,7 @@ def test_failures_are_logged_and_retried_until_delivered(
     call_command("deliver-webhooks")
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("pending", 2, None)
-    assert delivery.last_error == "No answer within 1 seconds."
+    assert delivery.last_error == _in_site_language("No answer within %(n)d seconds.") % {"n": 1}
     assert delivery.next_attempt_at == clock.at + timedelta(minutes=5)
 
     clock.set(2026, 11, 9, 10, 6)
@@ -317,9 +318,8 @@ def test_private_addresses_are_refused(cast, receiver, settings, django_capture_
     delivery = WebhookDelivery.objects.get(webhook=webhook)
     assert receiver.requests == []
     assert (delivery.status, delivery.attempts) == ("pending", 1)
-    assert (
-        delivery.last_error
-        == "This address is inside the server's own network; webhooks cannot be sent there."
+    assert delivery.last_error == _in_site_language(
+        "This address is inside the server's own network; webhooks cannot be sent there."
     )
 
 
@@ -333,9 +333,8 @@ def test_the_connected_address_is_checked_again(
     _emit(_occurrence(cast), django_capture_on_commit_callbacks)
     delivery = WebhookDelivery.objects.get(webhook=webhook)
     assert receiver.requests == []
-    assert (
-        delivery.last_error
-        == "This address is inside the server's own network; webhooks cannot be sent there."
+    assert delivery.last_error == _in_site_language(
+        "This address is inside the server's own network; webhooks cannot be sent there."
     )
 
 
@@ -405,3 +404,12 @@ def test_malformed_urls_are_refused_by_the_api(client, cast, url):
     assert response.status_code == 422
     assert [error["field"] for error in response.json()["detail"]] == ["url"]
     assert Webhook.objects.count() == 0
+
+
+def _in_site_language(message: str) -> str:
+    """The delivery log is written in the site's language (settings.LANGUAGE_CODE), whoever reads it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return translation.gettext(message)
