@@ -18,29 +18,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from shinrai.flows.bpmn import parse  # noqa: E402
 from shinrai.flows.bpmn.render import render_svg  # noqa: E402
-from tests.flows.bpmn_inline import document, edge_xml, shape_xml  # noqa: E402
+from tests.flows.bpmn_inline import task_grid  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "bpmn"
 
 
 def synthetic(count: int) -> bytes:
-    """``count`` tasks in rows of 25, chained by sequence flows."""
-    semantic = "".join(
-        f'<task id="t{i}" name="受注内容を確認して在庫を引き当てる {i}"/>' for i in range(count)
-    )
-    flows = "".join(
-        f'<sequenceFlow id="f{i}" sourceRef="t{i}" targetRef="t{i + 1}"/>' for i in range(count - 1)
-    )
-    di = "".join(shape_xml(f"t{i}", (i % 25) * 130, (i // 25) * 100, 100, 80) for i in range(count))
-    di += "".join(
-        edge_xml(
-            f"f{i}",
-            ((i % 25) * 130 + 100, (i // 25) * 100 + 40),
-            ((i % 25) * 130 + 130, (i // 25) * 100 + 40),
-        )
-        for i in range(count - 1)
-    )
-    return document(f'<process id="P1">{semantic}{flows}</process>', di)
+    """``count`` tasks in rows of 25, chained by sequence flows, with Japanese names."""
+    return task_grid(count, name="受注内容を確認して在庫を引き当てる {i}")
 
 
 def measure(data: bytes, repeat: int) -> tuple[float, float, int]:

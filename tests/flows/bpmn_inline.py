@@ -137,3 +137,21 @@ KITCHEN_SINK = document(
     + edge_xml("flow_cond", (220, 40), (240, 40))
     + edge_xml("assoc", (640, 395), (170, 80)),
 )
+
+
+def task_grid(count: int, name: str = "Task number {i} with a longer name") -> bytes:
+    """``count`` tasks in rows of 25 chained by sequence flows (``name`` may use ``{i}``): a large diagram."""
+    semantic = "".join(f'<task id="t{i}" name="{name.format(i=i)}"/>' for i in range(count))
+    flows = "".join(
+        f'<sequenceFlow id="f{i}" sourceRef="t{i}" targetRef="t{i + 1}"/>' for i in range(count - 1)
+    )
+    di = "".join(shape_xml(f"t{i}", (i % 25) * 130, (i // 25) * 100, 100, 80) for i in range(count))
+    di += "".join(
+        edge_xml(
+            f"f{i}",
+            ((i % 25) * 130 + 100, (i // 25) * 100 + 40),
+            ((i % 25) * 130 + 130, (i // 25) * 100 + 40),
+        )
+        for i in range(count - 1)
+    )
+    return document(f'<process id="P1">{semantic}{flows}</process>', di)

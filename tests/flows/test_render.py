@@ -10,7 +10,7 @@ from shinrai.flows.bpmn import parse
 from shinrai.flows.bpmn.render import MARK_COLOURS, MARK_TITLES, render_svg
 from shinrai.flows.bpmn.text import text_width, wrap
 
-from .bpmn_inline import KITCHEN_SINK, document, edge_xml, shape_xml
+from .bpmn_inline import KITCHEN_SINK, document, shape_xml, task_grid
 from .conftest import sample_bytes
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -295,20 +295,7 @@ def test_render_hides_a_called_process_but_keeps_its_groups():
 def test_render_draws_every_shape_of_a_500_shape_diagram():
     # Its speed is measured by bench/bpmn_bench.py, not here.
     count = 500
-    semantic = "".join(f'<task id="t{i}" name="Task number {i} with a longer name"/>' for i in range(count))
-    flows = "".join(
-        f'<sequenceFlow id="f{i}" sourceRef="t{i}" targetRef="t{i + 1}"/>' for i in range(count - 1)
-    )
-    di = "".join(shape_xml(f"t{i}", (i % 25) * 130, (i // 25) * 100, 100, 80) for i in range(count))
-    di += "".join(
-        edge_xml(
-            f"f{i}",
-            ((i % 25) * 130 + 100, (i // 25) * 100 + 40),
-            ((i % 25) * 130 + 130, (i // 25) * 100 + 40),
-        )
-        for i in range(count - 1)
-    )
-    model = parse(document(f'<process id="P1">{semantic}{flows}</process>', di))
+    model = parse(task_grid(count))
     svg = render_svg(model)
     assert len(_groups(_tree(svg), "bpmn-shape")) == count
     assert len(_groups(_tree(svg), "bpmn-edge")) == count - 1
