@@ -1,8 +1,10 @@
 """The JSON API under /api/v1/. Each app owns its router; this module only wires them."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as InputError
 
@@ -56,6 +58,14 @@ def invalid(request, exc):
     else:
         errors = [{"field": None, "message": message} for message in exc.messages]
     return api.create_response(request, {"detail": errors}, status=422)
+
+
+@api.exception_handler(DataError)
+def unstorable(request, exc):
+    # Input the database cannot hold, e.g. a NUL character in text (PostgreSQL refuses it; SQLite does not).
+    # The service's transaction has rolled back, so nothing was stored.
+    message = _("The input contains characters that cannot be stored (such as a NUL character).")
+    return api.create_response(request, {"detail": [{"field": None, "message": message}]}, status=422)
 
 
 # Django's own messages, translated by Django's catalogue; the alias keeps them out of Shinrai's.

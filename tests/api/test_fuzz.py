@@ -15,7 +15,9 @@ from datetime import timedelta
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
@@ -63,6 +65,18 @@ FUZZ_SETTINGS = settings(
 def token_for(user, scope: str) -> dict[str, str]:
     _token, clear = services.api_token_create(user=user, name="fuzz", scope=scope)
     return {"Authorization": f"Bearer {clear}"}
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Call the WSGI app as Django's test client does: without closing the database connection at the start
+    and end of each request. On PostgreSQL that close drops the test's transaction, and every later request
+    fails with "the connection is closed" (SQLite's in-memory test database is never closed)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
