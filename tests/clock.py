@@ -13,7 +13,11 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 class Clock:
-    """A settable "now" for services and model defaults, in Asia/Tokyo (as tests/progress/conftest.py)."""
+    """A settable "now" for services and model defaults (audit times included), in Asia/Tokyo.
+
+    Replaces the ``datetime`` that django.utils.timezone.now() reads, so that field defaults such as
+    ``AuditEvent.at`` (which hold the function itself) follow it too.
+    """
 
     def __init__(self, monkeypatch):
         clock = self
@@ -32,6 +36,7 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch):
+    """Pin the time for everything that asks django.utils.timezone: ``clock.set(2026, 11, 17, 10)``."""
     return Clock(monkeypatch)
 
 

@@ -1,11 +1,10 @@
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone as django_timezone
 
 from shinrai.progress import services
+from tests.clock import TOKYO, clock  # noqa: F401  (re-exported: the shared settable clock)
 
 
 @pytest.fixture
@@ -46,34 +45,3 @@ def today(monkeypatch):
 
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
     return TODAY
-
-
-TOKYO = ZoneInfo("Asia/Tokyo")
-
-
-class Clock:
-    """A settable "now" for services and model defaults (audit times included), in Asia/Tokyo.
-
-    Replaces the ``datetime`` that django.utils.timezone.now() reads, so that field defaults such as
-    ``AuditEvent.at`` (which hold the function itself) follow it too.
-    """
-
-    def __init__(self, monkeypatch):
-        clock = self
-
-        class FrozenDatetime(datetime):
-            @classmethod
-            def now(cls, tz=None):
-                return clock.at if tz is None else clock.at.astimezone(tz)
-
-        self.at = datetime(2026, 11, 9, 10, 0, tzinfo=TOKYO)
-        monkeypatch.setattr(django_timezone, "datetime", FrozenDatetime)
-
-    def set(self, *args) -> None:
-        self.at = datetime(*args, tzinfo=TOKYO)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Pin the time for everything that asks django.utils.timezone: ``clock.set(2026, 11, 17, 10)``."""
-    return Clock(monkeypatch)
