@@ -28,8 +28,8 @@ from shinrai.core.models import Organization
 from shinrai.progress import report_services
 from shinrai.progress.models import WeeklyReport
 
+from ..clock import TOKYO, Clock
 from ..factories import OrganizationFactory, ProjectFactory, UserFactory
-from ..progress.conftest import TOKYO, Clock
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=TOKYO)
 

@@ -5,7 +5,7 @@ import pytest
 from shinrai.core.models import Visibility
 from shinrai.troubles import services
 
-from ..progress.conftest import TOKYO, Clock
+from ..clock import TOKYO, Clock
 
 
 @pytest.fixture
