@@ -1,10 +1,13 @@
 """API endpoints of the core app: projects, read through the access-control layer."""
 
-from datetime import date
+from datetime import date, datetime
 
+from django.http import HttpResponse
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
+
+from shinrai.api import sync
 
 from . import access, selectors
 
@@ -25,6 +28,7 @@ class ProjectOut(Schema):
     phase_label: str
     start_date: date | None
     end_date: date | None
+    updated_at: datetime
     vendor: OrganizationOut = Field(alias="vendor_org")
     customer: OrganizationOut = Field(alias="customer_org")
 
@@ -39,15 +43,19 @@ class ProjectDetailOut(ProjectOut):
 
 @router.get("/projects/", response=list[ProjectOut], summary="Projects you may see")
 @paginate(LimitOffsetPagination)
-def list_projects(request):
-    return selectors.portfolio_projects(user=request.auth)
+def list_projects(request, updated_since: datetime | None = sync.updated_since_param()):
+    return sync.since(selectors.portfolio_projects(user=request.auth), updated_since)
 
 
 @router.get(
     "/projects/{int:project_id}", response=ProjectDetailOut, summary="One project (404 if not visible)"
 )
-def get_project(request, project_id: int):
+def get_project(request, response: HttpResponse, project_id: int):
+    """404 when not visible. The ``ETag`` header names this state (``If-None-Match`` answers 304)."""
     project, role = access.project_for(request.auth, project_id)
+    if unchanged := sync.not_modified(request, project):
+        return unchanged
+    sync.set_etag(response, project)
     perms = access.ROLE_PERMS[role]
     # Built field by field from the list schema, so that vendor-only fields stay out unless granted.
     data = ProjectOut.from_orm(project).model_dump() | {"role": role.value}
