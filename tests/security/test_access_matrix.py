@@ -23,10 +23,14 @@ from . import (
     matrix_accounts,
     matrix_flows,
     matrix_flows_api,
+    matrix_more_api,
     matrix_notifications,
+    matrix_records_api,
     matrix_redmine,
+    matrix_requirements_api,
     matrix_survey_results,
     matrix_surveys,
+    matrix_troubles_api,
     matrix_trust,
     matrix_webhooks,
 )
@@ -825,6 +829,10 @@ for _area in (
     matrix_notifications,
     matrix_webhooks,
     matrix_redmine,
+    matrix_troubles_api,
+    matrix_requirements_api,
+    matrix_more_api,
+    matrix_records_api,
 ):
     EXPECTATIONS.update(_area.EXPECTATIONS)
 
