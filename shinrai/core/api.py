@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from django.http import HttpResponse
 from ninja import Field, Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
@@ -12,6 +13,8 @@ from shinrai.api import sync
 from . import access, selectors
 
 router = Router(tags=["projects"])
+# The list filter of shinrai/api/sync.py, made once (a call in an argument default runs once anyway).
+UPDATED_SINCE = sync.updated_since_param()
 
 
 class OrganizationOut(Schema):
@@ -35,6 +38,14 @@ class ProjectOut(Schema):
     model_config = ConfigDict(populate_by_name=True)
 
 
+class MemberOut(Schema):
+    user_id: int
+    name: str
+    organization: OrganizationOut
+    role: str = Field(description="vendor_manager, vendor_pm, vendor_member, customer_sponsor, …")
+    role_label: str = Field(description="The role in the request's language")
+
+
 class ProjectDetailOut(ProjectOut):
     role: str
     contract_amount: int | None = None
@@ -43,7 +54,7 @@ class ProjectDetailOut(ProjectOut):
 
 @router.get("/projects/", response=list[ProjectOut], summary="Projects you may see")
 @paginate(LimitOffsetPagination)
-def list_projects(request, updated_since: datetime | None = sync.updated_since_param()):
+def list_projects(request, updated_since: datetime | None = UPDATED_SINCE):
     return sync.since(selectors.portfolio_projects(user=request.auth), updated_since)
 
 
@@ -66,3 +77,28 @@ def get_project(request, response: HttpResponse, project_id: int):
         amount = project.contract_amount
         data["contract_amount"] = int(amount) if amount is not None else None
     return data
+
+
+@router.get(
+    "/projects/{int:project_id}/members",
+    response=list[MemberOut],
+    summary="Who is on a project, with their organization and role (vendor and customer roles; partner "
+    "vendors get 403)",
+)
+@paginate(LimitOffsetPagination)
+def list_project_members(request, project_id: int):
+    """As the project's page (vendor roles) and the portal's "People on this project" (customers) list
+    them, by role then name. The portal does not show the members to partner vendors: 403 for them."""
+    project, role = access.project_for(request.auth, project_id)
+    if role == access.Role.PARTNER_VIEWER:
+        raise HttpError(403, "Forbidden")
+    return [
+        {
+            "user_id": member.user_id,
+            "name": member.user.display_name,
+            "organization": member.user.organization,
+            "role": member.role,
+            "role_label": str(member.get_role_display()),
+        }
+        for member in selectors.project_members(project=project)
+    ]

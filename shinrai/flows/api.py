@@ -8,8 +8,6 @@ optional in the signature so that access is decided before the input is checked 
 404 whatever was sent).
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -23,6 +21,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
+from shinrai.api import sync
 from shinrai.core import access
 from shinrai.core.models import Role, Visibility
 from shinrai.requirements.models import Requirement
@@ -34,6 +33,7 @@ from .models import BusinessFlow, FlowDiagram
 from .rejections import message_for
 
 router = Router(tags=["flows"])
+UPDATED_SINCE = sync.updated_since_param()
 
 MAX_UPLOAD = Limits().max_bytes
 # The stored SVG is our own sanitized output; the headers make sure a browser opening it directly runs
@@ -102,6 +102,17 @@ class LinkOut(Schema):
 class LinkIn(_Input):
     element_id: str = Field(min_length=1, max_length=255)
     requirement_id: int
+
+
+class FlowPatch(_Input):
+    """Only the fields sent are changed."""
+
+    # Defaults are not validated: an omitted field stays unset while an explicit null is refused.
+    title: str = Field(None, min_length=1, max_length=200)
+    description: str = Field(None, max_length=20000)
+    visibility: Visibility = Field(
+        None, description='Customers cannot choose "internal": they would hide the flow from themselves'
+    )
 
 
 class CommentOut(Schema):
@@ -251,10 +262,11 @@ def _comment_out(comment) -> dict:
     summary="The project's business flows the caller may see, by title",
 )
 @paginate(LimitOffsetPagination)
-def list_flows(request, project_id: int):
+def list_flows(request, project_id: int, updated_since: datetime | None = UPDATED_SINCE):
     user = request.auth
     project, _role = access.project_for(user, project_id)
-    return [_flow_out(flow, flow.version_count) for flow in selectors.flows_for(user=user, project=project)]
+    flows = sync.since(selectors.flows_for(user=user, project=project), updated_since)
+    return [_flow_out(flow, flow.version_count) for flow in flows]
 
 
 @router.post(
@@ -294,8 +306,37 @@ def create_flow(
 @router.get(
     "/flows/{int:flow_id}", response=FlowDetailOut, url_name="flow", summary="A flow and its versions"
 )
-def get_flow(request, flow_id: int):
+def get_flow(request, response: HttpResponse, flow_id: int):
+    """The ``ETag`` header names this state, a new version included (``If-None-Match`` answers 304)."""
     flow, role = _flow(request.auth, flow_id)
+    if unchanged := sync.not_modified(request, flow):
+        return unchanged
+    sync.set_etag(response, flow)
+    return _detail_out(flow, role)
+
+
+@router.patch(
+    "/flows/{int:flow_id}",
+    response=FlowDetailOut,
+    url_name="flow_update",
+    summary="Change a flow's title, description or who may see it (vendor and customer members; partner "
+    "viewers get 403)",
+)
+def update_flow(request, response: HttpResponse, flow_id: int, payload: FlowPatch):
+    """As the flow's edit page: the fields not sent keep their values. 412 when ``If-Match`` names a state
+    that has changed since (nothing is stored)."""
+    user = request.auth
+    flow, role = _flow(user, flow_id)
+    _require_editor(role)
+    data = payload.model_dump(exclude_unset=True)
+    if data.get("visibility") == Visibility.INTERNAL and not access.is_vendor_user(user):
+        # The edit page does not offer it to customers (flows.forms.visibility_choices).
+        raise ValidationError({"visibility": _("Choose who may see the flow.")})
+    values = {"title": flow.title, "description": flow.description, "visibility": flow.visibility} | data
+    with sync.if_match(request, flow):
+        services.flow_update(by=user, flow=flow, **values)
+    flow, role = _flow(user, flow.pk)  # 404 if the caller narrowed it out of their own sight
+    sync.set_etag(response, flow)
     return _detail_out(flow, role)
 
 
@@ -348,7 +389,7 @@ def get_diagram_svg(request, flow_id: int, number: int, index: int):
     url_name="flow_svg",
     summary="A diagram of a version as SVG, chosen with ?diagram=N (default 0)",
 )
-def get_svg(request, flow_id: int, number: int, diagram: int = 0):
+def get_svg(request, flow_id: int, number: int, diagram: int = Query(0, ge=0, le=2**31 - 1)):
     flow, _role = _flow(request.auth, flow_id)
     return _svg_response(flow, number, diagram)
 
@@ -519,8 +560,10 @@ def _step_refs(version) -> list[StepRef]:
 def compare_versions(
     request,
     flow_id: int,
-    from_: int | None = Query(None, alias="from", description="Older version; default: the one before `to`"),
-    to: int | None = Query(None, description="Newer version; default: the newest"),
+    from_: int | None = Query(
+        None, alias="from", ge=0, le=2**31 - 1, description="Older version; default: the one before `to`"
+    ),
+    to: int | None = Query(None, ge=0, le=2**31 - 1, description="Newer version; default: the newest"),
 ):
     flow, _role = _flow(request.auth, flow_id)
     newest = flow.current_version.number if flow.current_version else 0

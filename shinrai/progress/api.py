@@ -11,15 +11,13 @@ see internal information, and are null for customers and partner vendors (fail c
 and status are shared.
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -27,6 +25,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
+from shinrai.api import sync
 from shinrai.core import access
 from shinrai.core.access import Perm
 from shinrai.core.models import Role, Visibility
@@ -36,6 +35,8 @@ from . import selectors, services
 from .models import Milestone, Task
 
 router = Router(tags=["progress"])
+# The list filter of shinrai/api/sync.py, made once (a call in an argument default runs once anyway).
+UPDATED_SINCE = sync.updated_since_param()
 
 
 # --- Schemas -------------------------------------------------------------------------------------------
@@ -63,6 +64,7 @@ class MilestoneOut(Schema):
     known_risks: str
     position: int
     visibility: str
+    updated_at: datetime
 
 
 # Input bounds the database and the business-day calendar can hold: beyond them a query or a date
@@ -126,6 +128,10 @@ class TaskOut(Schema):
     completed_at: datetime | None
     estimate_hours: float | None = Field(None, description="Vendor roles only (null for others)")
     actual_hours: float | None = Field(None, description="Vendor roles only (null for others)")
+    updated_at: datetime = Field(
+        description="The latest change of this task or of a sub-task you may see (its figures are rolled "
+        "up from them)"
+    )
 
 
 class TaskIn(_Input):
@@ -169,7 +175,9 @@ def _require(role, perm: Perm) -> None:
         raise HttpError(403, "Forbidden")
 
 
-def _task_out(row: selectors.WbsRow, *, role: Role, milestone_ids: set[int]) -> dict:
+def _task_out(
+    row: selectors.WbsRow, *, role: Role, milestone_ids: set[int], changed_at: dict[int, datetime]
+) -> dict:
     """Field by field, so that vendor-only figures stay out unless the role sees internal information."""
     task = row.task
     shares_people = role != Role.PARTNER_VIEWER
@@ -191,6 +199,7 @@ def _task_out(row: selectors.WbsRow, *, role: Role, milestone_ids: set[int]) -> 
         "requirement_ids": [requirement.pk for requirement in task.requirements.all()],
         "visibility": task.visibility,
         "completed_at": task.completed_at,
+        "updated_at": changed_at[task.pk],
     }
     if Perm.SEE_INTERNAL in access.ROLE_PERMS[role]:
         data["estimate_hours"] = float(row.estimate_hours)
@@ -202,9 +211,28 @@ def _visible_milestone_ids(user, project) -> set[int]:
     return set(selectors.milestones_for(user=user, project=project).values_list("id", flat=True))
 
 
+def _changed_at(rows: list[selectors.WbsRow]) -> dict[int, datetime]:
+    """Task id -> the latest change of the task or of a visible task below it: a summary's figures are
+    rolled up from its sub-tasks, so a client keeping a copy must read it again when one of them changes."""
+    latest = {row.task.pk: row.task.updated_at for row in rows}
+    for row in reversed(rows):  # pre-order reversed: every task comes after all of its descendants
+        parent_id = row.task.parent_id
+        if parent_id in latest:
+            latest[parent_id] = max(latest[parent_id], latest[row.task.pk])
+    return latest
+
+
 def _one_task(user, task: Task, role: Role) -> dict:
-    row = selectors.wbs_row(user=user, task=task)
-    return _task_out(row, role=role, milestone_ids=_visible_milestone_ids(user, task.project))
+    rows = selectors.wbs_for(user=user, project=task.project)
+    row = next((row for row in rows if row.task.pk == task.pk), None)
+    if row is None:
+        raise Http404  # below a task the user may not see
+    return _task_out(
+        row,
+        role=role,
+        milestone_ids=_visible_milestone_ids(user, task.project),
+        changed_at=_changed_at(rows),
+    )
 
 
 def _relations(user, project, data: dict) -> dict:
@@ -257,12 +285,11 @@ def _renamed(error: ValidationError) -> ValidationError:
     summary="Milestones of a project in roadmap order, with their slip against the baseline",
 )
 @paginate(LimitOffsetPagination)
-def list_milestones(request, project_id: int):
+def list_milestones(request, project_id: int, updated_since: datetime | None = UPDATED_SINCE):
     user = request.auth
     project, _role = access.project_for(user, project_id)
-    statuses = selectors.milestone_statuses(
-        selectors.milestones_for(user=user, project=project), today=timezone.localdate()
-    )
+    milestones = sync.since(selectors.milestones_for(user=user, project=project), updated_since)
+    statuses = selectors.milestone_statuses(milestones, today=timezone.localdate())
     return [_milestone_out(status) for status in statuses]
 
 
@@ -284,6 +311,7 @@ def _milestone_out(status: selectors.MilestoneStatus) -> dict:
         "known_risks": milestone.known_risks,
         "position": milestone.position,
         "visibility": milestone.visibility,
+        "updated_at": milestone.updated_at,
     }
 
 
@@ -298,6 +326,20 @@ def _milestone_by_id(user, pk: int) -> Milestone:
 def _one_milestone(milestone: Milestone) -> dict:
     [status] = selectors.milestone_statuses([milestone], today=timezone.localdate())
     return _milestone_out(status)
+
+
+@router.get(
+    "/milestones/{int:milestone_id}",
+    response=MilestoneOut,
+    summary="One milestone with its slip (everyone on the project, as far as its visibility allows)",
+)
+def get_milestone(request, response: HttpResponse, milestone_id: int):
+    """404 when the milestone is not visible. The ``ETag`` header names its stored state: send it back in
+    ``If-Match`` on a PATCH. There is no 304 here: ``late`` and ``overdue`` follow today's date, which the
+    stored state does not name."""
+    milestone = _milestone_by_id(request.auth, milestone_id)
+    sync.set_etag(response, milestone)
+    return _one_milestone(milestone)
 
 
 @router.post(
@@ -322,12 +364,13 @@ def create_milestone(request, project_id: int, payload: MilestoneIn):
     response=MilestoneOut,
     summary="Change a milestone: details, a new forecast with its reason, the day it was reached",
 )
-def update_milestone(request, milestone_id: int, payload: MilestonePatch):
+def update_milestone(request, response: HttpResponse, milestone_id: int, payload: MilestonePatch):
     """Change the fields sent, through the same services as the roadmap pages, all or nothing.
 
     The baseline date cannot change once set (422: move the forecast instead). A new forecast date needs
     ``reason``; it is audited as a reforecast with the slip in business days. ``actual_date`` records the day
-    the milestone was reached. 404 when the milestone is not visible; 403 when the role may not contribute.
+    the milestone was reached. 404 when the milestone is not visible; 403 when the role may not contribute;
+    412 when ``If-Match`` names a state that has changed since (nothing is stored).
     """
     user = request.auth
     milestone = _milestone_by_id(user, milestone_id)
@@ -344,7 +387,7 @@ def update_milestone(request, milestone_id: int, payload: MilestonePatch):
             raise ValidationError(
                 {"reason": _("Say why the forecast date moves. It is kept in the history with both dates.")}
             )
-    with transaction.atomic():
+    with sync.if_match(request, milestone):
         if data:
             milestone = services.milestone_save(
                 by=user, project=milestone.project, milestone=milestone, reason=reason, **data
@@ -353,6 +396,7 @@ def update_milestone(request, milestone_id: int, payload: MilestonePatch):
             milestone = services.milestone_record_actual(
                 by=user, milestone=milestone, actual_date=actual_date
             )
+    sync.set_etag(response, milestone)
     return _one_milestone(milestone)
 
 
@@ -365,14 +409,35 @@ def update_milestone(request, milestone_id: int, payload: MilestonePatch):
     summary="The WBS of a project: tasks in tree order with codes and rolled-up figures",
 )
 @paginate(LimitOffsetPagination)
-def list_tasks(request, project_id: int):
+def list_tasks(request, project_id: int, updated_since: datetime | None = UPDATED_SINCE):
+    """In tree order; with ``updated_since``, the tasks changed since, oldest change first. A summary task
+    counts as changed when a sub-task you may see changed. A deleted task is not listed: compare ids with
+    a full read now and then to find those (and codes that moved with them)."""
     user = request.auth
     project, role = access.project_for(user, project_id)
     milestone_ids = _visible_milestone_ids(user, project)
-    return [
-        _task_out(row, role=role, milestone_ids=milestone_ids)
-        for row in selectors.wbs_for(user=user, project=project)
-    ]
+    rows = selectors.wbs_for(user=user, project=project)
+    changed_at = _changed_at(rows)
+    if updated_since is not None:
+        stamped = [
+            SimpleNamespace(pk=row.task.pk, updated_at=changed_at[row.task.pk], row=row) for row in rows
+        ]
+        rows = [item.row for item in sync.keep_since(stamped, updated_since)]
+    return [_task_out(row, role=role, milestone_ids=milestone_ids, changed_at=changed_at) for row in rows]
+
+
+@router.get(
+    "/tasks/{int:task_id}",
+    response=TaskOut,
+    summary="One task of the WBS with its code and rolled-up figures",
+)
+def get_task(request, response: HttpResponse, task_id: int):
+    """404 when the task is not visible. The ``ETag`` header names the task's stored state: send it back in
+    ``If-Match`` on a PATCH. There is no 304 here: the code and a summary's figures follow other tasks."""
+    user = request.auth
+    task = selectors.task_for(user=user, pk=task_id)
+    sync.set_etag(response, task)
+    return _one_task(user, task, access.role_in(user, task.project))
 
 
 @router.post(
@@ -402,16 +467,48 @@ def create_task(request, project_id: int, payload: TaskIn):
     response=TaskOut,
     summary="Report progress on a task: percent complete, actual hours, status",
 )
-def update_task_progress(request, task_id: int, payload: TaskProgressPatch):
+def update_task_progress(request, response: HttpResponse, task_id: int, payload: TaskProgressPatch):
     """Change the fields sent. "done" means 100 %; a summary task's figures come from its sub-tasks (422).
 
-    404 when the task is not visible; 403 when it is but the role may not contribute.
+    The same action as the quick progress form on the WBS page. 404 when the task is not visible; 403 when
+    it is but the role may not contribute; 412 when ``If-Match`` names a state that has changed since.
     """
     user = request.auth
     task = selectors.task_for(user=user, pk=task_id)
     role = access.role_in(user, task.project)
     _require(role, Perm.CONTRIBUTE)
-    services.task_update_progress(by=user, task=task, **payload.model_dump(exclude_unset=True))
+    with sync.if_match(request, task):
+        services.task_update_progress(by=user, task=task, **payload.model_dump(exclude_unset=True))
+    sync.set_etag(response, task)
+    return _one_task(user, task, role)
+
+
+@router.put(
+    "/tasks/{int:task_id}",
+    response=TaskOut,
+    summary="Replace a task's plan, as the task edit page does (vendor roles; 403 for others who can see it)",
+)
+def replace_task_plan(request, response: HttpResponse, task_id: int, payload: TaskIn):
+    """The whole plan, as the edit page sends it: a field left out takes its default (no parent = top level,
+    no owner, no milestone, no requirements). A new parent moves the task with its sub-tasks; narrowing the
+    visibility narrows the sub-tasks too. Progress and actual hours are not part of the plan (PATCH them).
+
+    404 when the task is not visible; 403 when the role may not contribute; 422 on bad input; 412 when
+    ``If-Match`` names a state that has changed since.
+    """
+    user = request.auth
+    task = selectors.task_for(user=user, pk=task_id)
+    project = task.project
+    role = access.role_in(user, project)
+    _require(role, Perm.CONTRIBUTE)
+    data = payload.model_dump()
+    fields = {"parent": None, "owner": None, "milestone": None} | _relations(user, project, data)
+    with sync.if_match(request, task):
+        try:
+            task = services.task_save(by=user, project=project, task=task, **fields, **data)
+        except ValidationError as error:
+            raise _renamed(error) from error
+    sync.set_etag(response, task)
     return _one_task(user, task, role)
 
 
@@ -430,3 +527,7 @@ def delete_task(request, task_id: int):
     _require(access.role_in(user, task.project), Perm.CONTRIBUTE)
     services.task_delete(by=user, task=task)
     return Status(204, None)
+
+
+# The chart data are routes of this router kept in their own module; imported last, once the router exists.
+from . import chart_api  # noqa: E402, F401

@@ -7,11 +7,13 @@ vendor roles draft and edit, PM and manager publish and correct, customers ackno
 answer. Inputs forbid unknown fields, so nobody can set the state, version or publication through them.
 """
 
-from __future__ import annotations
-
+import copy
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import Max
+from django.db.models.functions import Coalesce, Greatest
+from django.http import Http404, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -19,6 +21,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
+from shinrai.api import sync
 from shinrai.core import access
 from shinrai.core.access import Perm
 from shinrai.core.models import Organization
@@ -28,6 +31,7 @@ from . import report_services as services
 from .models import ReportComment, WeeklyReport
 
 router = Router(tags=["weekly reports"])
+UPDATED_SINCE = sync.updated_since_param()
 
 _TEXT = 20000  # a generous bound on each text of a report
 
@@ -53,6 +57,7 @@ class ReportOut(Schema):
     cost_outlook: str
     published_at: datetime | None
     acknowledgements: int
+    updated_at: datetime = Field(description="The latest change of the report or of its acknowledgements")
 
 
 class ReportCreateIn(_Input):
@@ -103,7 +108,10 @@ class QuestionOut(CommentOut):
 class CommentIn(_Input):
     body: str = Field(min_length=1, max_length=4000)
     parent_id: int | None = Field(
-        None, description="Vendor roles answer a question: its id. Customers ask without it."
+        None,
+        ge=1,
+        le=2**63 - 1,
+        description="Vendor roles answer a question: its id. Customers ask without it.",
     )
 
 
@@ -135,12 +143,41 @@ def _out(report: WeeklyReport) -> dict:
         "cost_outlook": report.cost_outlook,
         "published_at": report.published_at,
         "acknowledgements": report.ack_count,
+        "updated_at": report.changed_at,
     }
 
 
-def _reloaded(user, report: WeeklyReport) -> dict:
-    """The report as the caller sees it now (with its acknowledgement count)."""
-    return _out(selectors.report_for(user=user, project=report.project, pk=report.pk))
+def _with_changes(queryset):
+    """``changed_at``: the report's own change or its latest acknowledgement, whichever is later. An
+    acknowledgement changes what the report's answer says (the count) without changing the report."""
+    return queryset.annotate(
+        changed_at=Greatest("updated_at", Coalesce(Max("acknowledgements__at"), "updated_at"))
+    )
+
+
+def _state(report: WeeklyReport) -> WeeklyReport:
+    """The report as its ETag names it: with ``changed_at`` as its time (acknowledgements count). A draft
+    has no acknowledgements, so for the drafts that can be changed this is its own ``updated_at``, the
+    state ``If-Match`` checks."""
+    named = copy.copy(report)
+    named.updated_at = report.changed_at
+    return named
+
+
+def _report_for(user, project, pk) -> WeeklyReport:
+    """``report_selectors.report_for`` with ``changed_at``; 404 when not visible."""
+    try:
+        return _with_changes(selectors.reports_for(user=user, project=project)).get(pk=pk)
+    except WeeklyReport.DoesNotExist:
+        raise Http404 from None
+
+
+def _reloaded(user, report: WeeklyReport, response: HttpResponse | None = None) -> dict:
+    """The report as the caller sees it now (with its acknowledgement count), its ETag on ``response``."""
+    current = _report_for(user, report.project, report.pk)
+    if response is not None:
+        sync.set_etag(response, _state(current))
+    return _out(current)
 
 
 def _fields(data: dict) -> dict:
@@ -179,17 +216,24 @@ def _comment_out(comment: ReportComment) -> dict:
     summary="Weekly reports of a project, newest week first (drafts only for vendor roles)",
 )
 @paginate(LimitOffsetPagination)
-def list_reports(request, project_id: int):
+def list_reports(request, project_id: int, updated_since: datetime | None = UPDATED_SINCE):
+    """Newest week first; with ``updated_since``, those changed (or acknowledged) since, oldest first."""
     project, _role = selectors.reports_project_for(request.auth, project_id)
-    return [
-        _out(r)
-        for r in selectors.reports_for(user=request.auth, project=project).order_by("-week_start", "-version")
-    ]
+    reports = _with_changes(selectors.reports_for(user=request.auth, project=project))
+    reports = sync.since(reports.order_by("-week_start", "-version"), updated_since, field="changed_at")
+    return [_out(r) for r in reports]
 
 
 @router.get("/reports/{int:report_id}", response=ReportOut, summary="One weekly report (one version)")
-def get_report(request, report_id: int):
-    return _out(selectors.report_by_id(user=request.auth, pk=report_id))
+def get_report(request, response: HttpResponse, report_id: int):
+    """404 when not visible. The ``ETag`` header names this state, acknowledgements included
+    (``If-None-Match`` answers 304); send it in ``If-Match`` when editing a draft."""
+    report = selectors.report_by_id(user=request.auth, pk=report_id)
+    report = _report_for(request.auth, report.project, report.pk)
+    if unchanged := sync.not_modified(request, _state(report)):
+        return unchanged
+    sync.set_etag(response, _state(report))
+    return _out(report)
 
 
 @router.get(
@@ -253,12 +297,18 @@ def create_report(request, project_id: int, payload: ReportCreateIn):
 
 
 @router.patch("/reports/{int:report_id}", response=ReportOut, summary="Edit a draft report (vendor roles)")
-def update_report(request, report_id: int, payload: ReportPatch):
-    """Change the fields sent. A published report is never changed (422): publish a correction instead."""
+def update_report(request, response: HttpResponse, report_id: int, payload: ReportPatch):
+    """Change the fields sent. A published report is never changed (422): publish a correction instead.
+
+    412 when ``If-Match`` names a state that has changed since (nothing is stored).
+    """
     user = request.auth
     report = _report_and_perms(user, report_id, Perm.CONTRIBUTE)
-    report = services.report_update(by=user, report=report, **_fields(payload.model_dump(exclude_unset=True)))
-    return _reloaded(user, report)
+    with sync.if_match(request, report):
+        report = services.report_update(
+            by=user, report=report, **_fields(payload.model_dump(exclude_unset=True))
+        )
+    return _reloaded(user, report, response)
 
 
 @router.post(
@@ -328,3 +378,7 @@ def create_report_comment(request, report_id: int, payload: CommentIn):
     comment = services.report_comment(by=user, report=report, body=payload.body, parent=parent)
     comment.author = user
     return Status(201, _comment_out(comment))
+
+
+# The vendor's glossary: routes of this router kept in their own module; imported last, once it exists.
+from . import glossary_api  # noqa: E402, F401

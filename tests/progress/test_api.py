@@ -1,6 +1,6 @@
 """The progress API: milestones and the WBS, with the same access conventions as the requirements API."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -89,6 +89,9 @@ def test_tasks_list_in_tree_order_with_rollups(vendor, cast, make_task, make_mil
         12.0,
         37.5,
     )
+    # JSON carries milliseconds (rounded down, so sending it back as updated_since still finds the task).
+    sent = datetime.fromisoformat(first.pop("updated_at"))
+    assert timedelta(0) <= Task.objects.get(pk=screens.pk).updated_at - sent < timedelta(milliseconds=1)
     assert first == {
         "id": screens.pk,
         "code": "1.1",

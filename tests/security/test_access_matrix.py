@@ -537,6 +537,13 @@ EXPECTATIONS: dict[str, Expect] = {
         method="patch",
         data=lambda cast, target, user: {"progress": 30},
     ),
+    "api:replace_task_plan": Expect(
+        api_write(CAN_SEE_ITEM, _by_item_project(CAN_CONTRIBUTE), 200),
+        task_kwargs,
+        ITEM_TARGETS,
+        method="put",
+        data=lambda cast, target, user: {"name": "画面設計", "estimate_hours": "8"},
+    ),
     # Progress workspace (vendor roles) and the customer's roadmap in the portal.
     "progress:roadmap": Expect(project_page(CAN_SEE_INTERNAL), project_kwargs(), PROJECT_TARGETS),
     "progress:milestone_new": Expect(project_page(CAN_CONTRIBUTE), project_kwargs(), PROJECT_TARGETS),
