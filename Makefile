@@ -30,7 +30,10 @@ run: setup
 	@echo ""
 	@echo "  Shinrai is running at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
 	@echo ""
-	$(BIN)/shinrai runserver 127.0.0.1:$(PORT)
+	@# Webhooks are sent by a delivery loop beside the server (docs/WEBHOOKS.md); it stops with the server.
+	@$(BIN)/shinrai deliver-webhooks --every 15 > var/deliver-webhooks.log 2>&1 & \
+		trap "kill $$! 2>/dev/null" EXIT INT TERM; \
+		$(BIN)/shinrai runserver 127.0.0.1:$(PORT)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

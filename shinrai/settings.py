@@ -60,6 +60,8 @@ ALLOWED_HOSTS = envlist("SHINRAI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver
 CSRF_TRUSTED_ORIGINS = envlist("SHINRAI_CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SHINRAI_SITE_URL", "http://127.0.0.1:8000")
 SHINRAI_WEBHOOK_ALLOW_PRIVATE = envbool("SHINRAI_WEBHOOK_ALLOW_PRIVATE", False)  # see docs/WEBHOOKS.md
+# Days a delivered or failed webhook delivery stays in the log (shinrai prune-webhook-deliveries).
+SHINRAI_WEBHOOK_DELIVERY_RETENTION_DAYS = envint("SHINRAI_WEBHOOK_DELIVERY_RETENTION_DAYS", 90)
 # Hours within which a trouble of each severity must be told to the customer, e.g. "critical=2,high=12";
 # severities not named keep the defaults in shinrai/troubles/models.py.
 SHINRAI_TROUBLE_DISCLOSURE_HOURS = {

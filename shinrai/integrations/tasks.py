@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from . import webhooks
+from . import webhook_services, webhooks
 
 
 @task()
@@ -14,5 +14,11 @@ def deliver_webhook(*, delivery_id: int) -> str:
 
 @task()
 def deliver_due_webhooks() -> dict[str, int]:
-    """Send every webhook retry that is due (what `shinrai deliver-webhooks` does from cron)."""
+    """Send every webhook delivery that is due: retries, and first attempts when no worker runs (cron)."""
     return webhooks.deliver_due()
+
+
+@task()
+def prune_webhook_deliveries() -> int:
+    """Delete finished webhook deliveries past their retention (`shinrai prune-webhook-deliveries`)."""
+    return webhook_services.deliveries_prune()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -159,3 +161,24 @@ def delivery_redeliver(*, by: User, delivery: WebhookDelivery) -> WebhookDeliver
     )
     webhooks._queue([copy.pk])
     return copy
+
+
+def retention_days() -> int:
+    """How long finished deliveries are kept: ``SHINRAI_WEBHOOK_DELIVERY_RETENTION_DAYS`` (90 by default)."""
+    return int(getattr(settings, "SHINRAI_WEBHOOK_DELIVERY_RETENTION_DAYS", 90))
+
+
+@transaction.atomic
+def deliveries_prune(*, days: int | None = None) -> int:
+    """Delete delivered and failed deliveries created more than ``days`` days ago; how many were deleted.
+
+    Waiting deliveries are never deleted, however old: they still have an attempt to make.
+    """
+    days = retention_days() if days is None else days
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    before = timezone.now() - timedelta(days=days)
+    deleted, _per_model = WebhookDelivery.objects.filter(
+        status__in=[WebhookDelivery.Status.DELIVERED, WebhookDelivery.Status.FAILED], created_at__lt=before
+    ).delete()
+    return deleted

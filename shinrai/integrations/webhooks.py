@@ -2,30 +2,39 @@
 
 :func:`enqueue` runs once an action's transaction has committed (see ``events.emit``): it writes one
 ``WebhookDelivery`` per subscribed webhook, the exact JSON body built at that moment, and queues
-``tasks.deliver_webhook``. :func:`delivery_attempt` posts it once; a failure schedules the next try
-(1 min, 5 min, 30 min, 2 h, 6 h) until :data:`MAX_ATTEMPTS`, after which the delivery has failed for good.
-``shinrai deliver-webhooks`` (cron, every minute) sends the retries that are due.
+``tasks.deliver_webhook`` when a worker exists (a web request never posts itself, see :func:`_queue`).
+:func:`delivery_attempt` posts it once; a failure schedules the next try (1 min, 5 min, 30 min, 2 h, 6 h)
+until :data:`MAX_ATTEMPTS`, after which the delivery has failed for good. ``shinrai deliver-webhooks`` (cron,
+every minute) sends what is due: retries, and first attempts when there is no worker.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import hashlib
 import hmac
 import http.client
 import ipaddress
 import json
 import socket
+import ssl
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Event, Webhook, WebhookDelivery
 
@@ -84,12 +93,76 @@ def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _fact_lines(facts: dict) -> list[tuple[str, str]]:
-    return [
-        (str(key), json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value))
-        for key, value in facts.items()
-        if value is not None and value != ""
-    ]
+@dataclass(frozen=True)
+class Fact:
+    """How a chat message shows one fact: a translated label, and where a code's readable name comes from."""
+
+    label: Promise | str
+    choices_of: str = ""  # "app_label.Model.field": show the choice's label instead of its code
+
+
+# The object's own id is not shown in chat messages: their link opens the object (generic JSON keeps it).
+ID_FACTS = frozenset({"report", "change_request", "request", "trouble", "survey"})
+FACTS: dict[str, Fact] = {
+    "ref": Fact(gettext_lazy("No.")),
+    "week_start": Fact(gettext_lazy("week starting (Monday)")),
+    "version": Fact(gettext_lazy("Version")),
+    "correction": Fact(gettext_lazy("Correction")),
+    "cost_impact": Fact(gettext_lazy("Cost impact (JPY)")),
+    "schedule_impact_days": Fact(gettext_lazy("Schedule impact (days)")),
+    "options": Fact(gettext_lazy("Options")),
+    "due_at": Fact(gettext_lazy("Due")),
+    "severity": Fact(gettext_lazy("Severity"), "troubles.Trouble.severity"),
+    "visibility": Fact(gettext_lazy("visible to"), "troubles.Trouble.visibility"),
+    "invited": Fact(gettext_lazy("Invited")),
+    "closes_at": Fact(gettext_lazy("Answers accepted until")),
+    "sent_by": Fact(gettext_lazy("Sent by")),
+}
+# Keys whose meaning depends on the event.
+EVENT_FACTS: dict[tuple[str, str], Fact] = {
+    (Event.REPORT_PUBLISHED.value, "status"): Fact(gettext_lazy("Status"), "progress.WeeklyReport.status"),
+    (Event.REQUEST_DUE.value, "status"): Fact(gettext_lazy("Status"), "ledger.CustomerRequest.status"),
+    (Event.TROUBLE_DISCLOSED.value, "kind"): Fact(gettext_lazy("Kind"), "troubles.Trouble.kind"),
+    (Event.SURVEY_INVITATION.value, "kind"): Fact(gettext_lazy("Kind"), "surveys.Survey.kind"),
+}
+
+
+def _choice_label(field_path: str, code) -> str:
+    app_label, model_name, field_name = field_path.split(".")
+    choices = dict(apps.get_model(app_label, model_name)._meta.get_field(field_name).flatchoices)
+    return str(choices.get(code, code))
+
+
+def _readable(key: str, value, fact: Fact | None) -> str:
+    if fact is not None and fact.choices_of:
+        return _choice_label(fact.choices_of, value)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and key.endswith("_at"):
+        # Times travel as ISO 8601; people read them in the site's time zone, as e-mails show them.
+        with contextlib.suppress(ValueError):
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
+            return moment.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def _fact_lines(event: str, facts: dict) -> list[tuple[str, str]]:
+    """(label, value) pairs for people to read, in the active language; ids and empty values are left out."""
+    lines = []
+    for key, value in facts.items():
+        if value is None or value == "" or key in ID_FACTS:
+            continue
+        fact = EVENT_FACTS.get((event, key)) or FACTS.get(key)
+        # A fact nobody gave a label yet still reads as words rather than as a code.
+        label = capfirst(str(fact.label)) if fact else capfirst(str(key).replace("_", " "))
+        lines.append((label, _readable(str(key), value, fact)))
+    return lines
 
 
 def body_slack(message: Message) -> dict:
@@ -104,7 +177,7 @@ def body_slack(message: Message) -> dict:
             },
         }
     ]
-    facts = _fact_lines(message.facts)
+    facts = _fact_lines(message.event, message.facts)
     if facts:
         blocks.append(
             {
@@ -138,7 +211,7 @@ def body_teams(message: Message) -> dict:
         },
         {"type": "TextBlock", "text": message.subject, "weight": "Bolder", "size": "Medium", "wrap": True},
     ]
-    facts = _fact_lines(message.facts)
+    facts = _fact_lines(message.event, message.facts)
     if facts:
         body.append({"type": "FactSet", "facts": [{"title": key, "value": value} for key, value in facts]})
     card = {
@@ -202,7 +275,25 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 # --- Queueing ----------------------------------------------------------------------------------------------
 
 
+def sends_in_process() -> bool:
+    """True when the task backend runs tasks inside the caller (``immediate``): no worker takes them."""
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    from .tasks import deliver_webhook
+
+    return isinstance(deliver_webhook.get_backend(), ImmediateBackend)
+
+
 def _queue(delivery_ids: list[int]) -> None:
+    """Hand new deliveries to a worker; without one, leave them due for ``shinrai deliver-webhooks``.
+
+    An in-process backend would post inside the web request that caused the event, so a slow receiver would
+    hold that request for up to TIMEOUT_SECONDS per webhook. The rows are already due (next_attempt_at=now),
+    so the every-minute cron job sends them instead.
+    """
+    if sends_in_process():
+        return
+
     from .tasks import deliver_webhook
 
     def send() -> None:
@@ -335,10 +426,97 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 
 def _opener() -> urllib.request.OpenerDirector:
-    # No proxies from the environment: the address checks must see the real destination.
+    # Direct connections only (proxies are handled by _post_through_proxy): the checks see the destination.
     return urllib.request.build_opener(
         urllib.request.ProxyHandler({}), _GuardedHTTPHandler(), _GuardedHTTPSHandler(), _NoRedirects()
     )
+
+
+def proxy_for(url: str) -> str | None:
+    """The ``HTTPS_PROXY`` to post an https URL through, or None (no proxy, ``NO_PROXY`` match, plain http).
+
+    Plain http never goes through a proxy: the proxy would resolve the name itself (so our address check
+    would not cover the address it connects to), or, given the checked address, would send that as the
+    ``Host`` header and break name-based receivers.
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        return None
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get("https")
+    if not proxy or urllib.request.proxy_bypass_environment(parts.hostname, proxies):
+        return None
+    return proxy if "://" in proxy else f"http://{proxy}"
+
+
+def _pinned_address(host: str, port: int) -> str:
+    """Resolve once and check every address: the proxy is told to connect to this address, not the name."""
+    try:
+        addresses = [str(ipaddress.ip_address(host))]
+    except ValueError:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        # IPv4 first: some proxies handle IPv6 CONNECT targets badly.
+        addresses = sorted({info[4][0] for info in infos}, key=lambda address: (":" in address, address))
+    if not _allow_private() and any(address_refused(address) for address in addresses):
+        raise Refused(_("This address is inside the server's own network; webhooks cannot be sent there."))
+    return addresses[0]
+
+
+class _TunnelledHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS through a proxy's CONNECT tunnel to a checked address; TLS is verified against the URL's name."""
+
+    def __init__(self, *args, server_hostname: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.server_hostname = server_hostname
+
+    def connect(self):
+        http.client.HTTPConnection.connect(self)  # TCP to the proxy, then CONNECT address:port
+        self.sock = self._context.wrap_socket(self.sock, server_hostname=self.server_hostname)
+
+
+def _post_through_proxy(request: urllib.request.Request, proxy: str) -> tuple[int | None, str]:
+    """POST an https request through an http:// proxy, the proxy connecting to the address we checked.
+
+    The usual ``CONNECT name:443`` would let the proxy resolve the name itself (a rebinding name could then
+    reach an internal address); ``CONNECT address:443``, with the name kept for TLS (SNI and certificate
+    check) and for the ``Host`` header, keeps the address check on the final target.
+    """
+    proxy_parts = urlsplit(proxy)
+    if proxy_parts.scheme != "http" or not proxy_parts.hostname:
+        return None, _("Only http:// proxies are supported for webhooks (HTTPS_PROXY).")
+    target = urlsplit(request.full_url)
+    port = target.port or 443
+    # With the address check switched off there is nothing to pin: the proxy may resolve the name (useful
+    # where only the proxy can resolve outside names).
+    address = target.hostname if _allow_private() else _pinned_address(target.hostname, port)
+    headers = {}
+    if proxy_parts.username is not None:
+        credentials = f"{unquote(proxy_parts.username)}:{unquote(proxy_parts.password or '')}"
+        headers["Proxy-Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode("ascii")
+    connection = _TunnelledHTTPSConnection(
+        proxy_parts.hostname,
+        proxy_parts.port or 8080,
+        timeout=TIMEOUT_SECONDS,
+        context=ssl.create_default_context(),
+        server_hostname=target.hostname,
+    )
+    connection.set_tunnel(address, port, headers=headers)
+    if ":" in address:
+        connection._tunnel_host = f"[{address}]"  # Python 3.11 writes an IPv6 CONNECT target without brackets
+    path = target.path or "/"
+    if target.query:
+        path += "?" + target.query
+    try:
+        connection.request(
+            "POST", path, body=request.data, headers={**dict(request.header_items()), "Host": target.netloc}
+        )
+        response = connection.getresponse()
+        response.read(4096)
+    finally:
+        connection.close()
+    if 200 <= response.status < 300:
+        return response.status, ""
+    return response.status, f"HTTP {response.status} {response.reason}"
 
 
 def request_for(delivery: WebhookDelivery, *, at: datetime) -> urllib.request.Request:
@@ -362,8 +540,11 @@ def _post(delivery: WebhookDelivery, *, at: datetime) -> tuple[int | None, str]:
     problem = url_problem(delivery.webhook.url, resolve=True)
     if problem:
         return None, problem
+    request = request_for(delivery, at=at)
     try:
-        with _opener().open(request_for(delivery, at=at), timeout=TIMEOUT_SECONDS) as response:
+        if proxy := proxy_for(request.full_url):
+            return _post_through_proxy(request, proxy)
+        with _opener().open(request, timeout=TIMEOUT_SECONDS) as response:
             response.read(4096)
             return response.status, ""
     except urllib.error.HTTPError as error:

@@ -100,13 +100,23 @@ def _occurrence(cast, event=Event.TROUBLE_DISCLOSED):
         subject=gettext_lazy("Trouble disclosed: %(title)s"),
         params={"title": "本番サーバー停止"},
         url=f"/projects/{cast.own.pk}/troubles/7/",
-        facts={"trouble_id": 7, "severity": "high"},
+        # As troubles.services.trouble_disclose words them.
+        facts={
+            "trouble": 7,
+            "ref": "T-007",
+            "kind": "incident",
+            "severity": "high",
+            "visibility": "customer",
+        },
     )
 
 
 def _emit(occurrence, capture):
+    """Emit in a transaction, then make the first attempt as the cron job does (the tests' task backend is
+    the in-process one, with which the request itself never posts: see test_webhooks_slow_receiver.py)."""
     with capture(execute=True), transaction.atomic():
         events.emit(occurrence, recipients=[])
+    webhooks.deliver_due()
 
 
 def _closed_port() -> int:
@@ -137,7 +147,14 @@ def test_generic_json_is_posted_signed(cast, receiver, django_capture_on_commit_
         "event": "trouble_disclosed",
         "project": {"id": cast.own.pk, "code": "OWN-1", "name": "自社案件"},
         "occurred_at": body["occurred_at"],
-        "data": {"subject": "Trouble disclosed: 本番サーバー停止", "trouble_id": 7, "severity": "high"},
+        "data": {
+            "subject": "Trouble disclosed: 本番サーバー停止",
+            "trouble": 7,
+            "ref": "T-007",
+            "kind": "incident",
+            "severity": "high",
+            "visibility": "customer",
+        },
         "url": f"{settings.SITE_URL.rstrip('/')}/projects/{cast.own.pk}/troubles/7/",
     }
     assert body["occurred_at"].endswith("Z")
@@ -156,7 +173,8 @@ def test_a_tampered_body_does_not_verify(cast, receiver, django_capture_on_commi
     assert request["headers"]["X-Shinrai-Signature"] != f"sha256={digest}"
 
 
-def test_slack_gets_text_and_blocks(cast, receiver, django_capture_on_commit_callbacks):
+def test_slack_gets_text_and_blocks(cast, receiver, settings, django_capture_on_commit_callbacks):
+    settings.LANGUAGE_CODE = "en"  # messages are in the site's language; English to read the labels here
     _webhook(cast, kind=Webhook.Kind.SLACK, url=receiver.url("/slack"))
     _emit(_occurrence(cast), django_capture_on_commit_callbacks)
 
@@ -172,14 +190,18 @@ def test_slack_gets_text_and_blocks(cast, receiver, django_capture_on_commit_cal
             "text": f"*<{link}|Trouble disclosed: 本番サーバー停止>*\n自社案件 (OWN-1)",
         },
     }
+    # Labels and values for people; the trouble's id is left to the link.
     assert body["blocks"][1]["fields"] == [
-        {"type": "mrkdwn", "text": "*trouble_id*\n7"},
-        {"type": "mrkdwn", "text": "*severity*\nhigh"},
+        {"type": "mrkdwn", "text": "*No.*\nT-007"},
+        {"type": "mrkdwn", "text": "*Kind*\nIncident"},
+        {"type": "mrkdwn", "text": "*Severity*\nHigh"},
+        {"type": "mrkdwn", "text": "*Visible to*\nVendor and customer"},
     ]
     assert body["blocks"][2]["type"] == "context"
 
 
-def test_teams_gets_an_adaptive_card(cast, receiver, django_capture_on_commit_callbacks):
+def test_teams_gets_an_adaptive_card(cast, receiver, settings, django_capture_on_commit_callbacks):
+    settings.LANGUAGE_CODE = "en"
     _webhook(cast, kind=Webhook.Kind.TEAMS, url=receiver.url("/teams"))
     _emit(_occurrence(cast), django_capture_on_commit_callbacks)
 
@@ -192,7 +214,12 @@ def test_teams_gets_an_adaptive_card(cast, receiver, django_capture_on_commit_ca
     assert card["body"][1]["text"] == "Trouble disclosed: 本番サーバー停止"
     assert card["body"][2] == {
         "type": "FactSet",
-        "facts": [{"title": "trouble_id", "value": "7"}, {"title": "severity", "value": "high"}],
+        "facts": [
+            {"title": "No.", "value": "T-007"},
+            {"title": "Kind", "value": "Incident"},
+            {"title": "Severity", "value": "High"},
+            {"title": "Visible to", "value": "Vendor and customer"},
+        ],
     }
     assert card["actions"][0]["url"] == f"{settings.SITE_URL.rstrip('/')}/projects/{cast.own.pk}/troubles/7/"
 
@@ -215,6 +242,7 @@ def test_a_rolled_back_action_posts_nothing(cast, receiver, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
         events.emit(_occurrence(cast), recipients=[])
         raise RuntimeError("the action failed")
+    webhooks.deliver_due()
     assert receiver.requests == []
     assert WebhookDelivery.objects.count() == 0
 
