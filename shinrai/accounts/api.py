@@ -3,15 +3,16 @@
 Same conventions as shinrai/ledger/api.py: every account is looked up through ``access.account_for``, so a
 customer the caller may not see (customer and partner users: every one) answers 404; an account the caller
 may read but not keep (vendor members) answers 403 on writes; bad input answers 422; a plan saved from a
-stale ``version`` answers 409 and writes nothing.
+stale ``version`` answers 409 and writes nothing. The plan also carries an ``ETag`` (``If-None-Match`` answers
+304, ``If-Match`` on its PUT answers 412 when it changed since); its ``updated_at`` also moves when a roadmap
+step or key person changes, so the ETag does too.
 """
 
-from __future__ import annotations
-
+from contextlib import nullcontext
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -19,6 +20,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
+from shinrai.api import sync
 from shinrai.core import access
 
 from . import selectors, services
@@ -132,7 +134,7 @@ _TEXT = Field("", max_length=services.TEXT_LIMIT)
 
 
 class PlanIn(_Input):
-    version: int = Field(ge=0, description="The version you read (0 when there was no plan)")
+    version: int = Field(ge=0, le=2**31 - 1, description="The version you read (0 when there was no plan)")
     business: str = _TEXT
     market: str = _TEXT
     environment: str = _TEXT
@@ -147,7 +149,7 @@ class StepIn(_Input):
     title: str = Field(min_length=1, max_length=200)
     description: str = ""
     status: RoadmapStep.Status = RoadmapStep.Status.IDEA
-    project_id: int | None = Field(None, description="One of this account's projects")
+    project_id: int | None = Field(None, ge=1, le=2**63 - 1, description="One of this account's projects")
 
 
 class StepPatch(_Input):
@@ -155,7 +157,7 @@ class StepPatch(_Input):
     title: str = Field(None, min_length=1, max_length=200)
     description: str = Field(None)
     status: RoadmapStep.Status = Field(None)
-    project_id: int | None = Field(None)
+    project_id: int | None = Field(None, ge=1, le=2**63 - 1)
 
 
 class PersonIn(_Input):
@@ -179,7 +181,7 @@ class PersonPatch(_Input):
 class SignalIn(_Input):
     kind: RelationshipSignal.Kind
     occurred_on: date = Field(description="Not in the future")
-    project_id: int | None = Field(None, description="One of this account's projects")
+    project_id: int | None = Field(None, ge=1, le=2**63 - 1, description="One of this account's projects")
     note: str = ""
 
 
@@ -269,16 +271,37 @@ def _with_project(user, customer, data: dict) -> dict:
     return data
 
 
+_UPDATED_SINCE = sync.updated_since_param()
+
+
+def _plan_changed_since(rows, updated_since: datetime | None) -> list:
+    """The rule of ``sync.keep_since`` on rows already read (no query). Not keep_since itself: rows have
+    no ``pk``, and an account without a plan has no time to compare (it never matches)."""
+    if updated_since is None:
+        return rows
+    with_plan = [row for row in rows if row.plan_updated_at is not None]
+    if timezone.is_naive(updated_since):
+        updated_since = timezone.make_aware(updated_since)
+    kept = [row for row in with_plan if row.plan_updated_at >= updated_since]
+    return sorted(kept, key=lambda row: (row.plan_updated_at, row.customer.pk))
+
+
 @router.get(
     "/accounts/", response=list[AccountListOut], summary="The accounts (customers) the caller may open"
 )
 @paginate(LimitOffsetPagination)
-def list_accounts(request):
+def list_accounts(request, updated_since: datetime | None = _UPDATED_SINCE):
     """Vendor users only: every customer of the caller's projects (vendor managers: of all the vendor's
-    projects), with its relationship figures. Customer and partner users get 404."""
+    projects), with its relationship figures. Customer and partner users get 404.
+
+    ``updated_since`` compares with ``plan_updated_at``, which moves when the plan's text, its roadmap or its
+    key people change; accounts without a plan never match. A new relationship signal does not move it:
+    read those with GET /accounts/{customer_id}/signals."""
     if not access.is_vendor_user(request.auth):
         raise Http404
-    rows = selectors.account_rows(user=request.auth, today=timezone.localdate())
+    rows = _plan_changed_since(
+        selectors.account_rows(user=request.auth, today=timezone.localdate()), updated_since
+    )
     return [
         {
             "customer_id": row.customer.pk,
@@ -313,20 +336,52 @@ def get_account(request, customer_id: int):
     }
 
 
+@router.get(
+    "/accounts/{int:customer_id}/plan",
+    response=PlanOut,
+    summary="The account plan's text and version, with its ETag (vendor users who may open the account)",
+)
+def get_account_plan(request, response: HttpResponse, customer_id: int):
+    user = request.auth
+    customer = access.account_for(user, customer_id)
+    plan = selectors.plan_of(user=user, customer=customer)
+    if plan is not None:
+        if unchanged := sync.not_modified(request, plan):
+            return unchanged
+        sync.set_etag(response, plan)
+    return _plan_out(plan)
+
+
+def _no_plan_to_match(request) -> None:
+    # If-Match names a stored state; with no plan stored yet there is none it could name (RFC 9110 13.1.1).
+    if request.headers.get("If-Match"):
+        raise HttpError(
+            412,
+            _("This was changed by someone else after you read it. Read it again and redo your change."),
+        )
+
+
 @router.put(
     "/accounts/{int:customer_id}/plan",
     response=PlanOut,
-    summary="Save the plan's text; send the version you read (409 when someone saved since)",
+    summary="Save the plan's text; send the version you read (409 when someone saved since; If-Match: 412) "
+    "(vendor managers and the account's PMs; 403 for other vendor users)",
 )
-def update_account_plan(request, customer_id: int, payload: PlanIn):
+def update_account_plan(request, response: HttpResponse, customer_id: int, payload: PlanIn):
     user = request.auth
     customer = _editable(user, customer_id)
     data = payload.model_dump()
     version = data.pop("version")
+    current = selectors.plan_of(user=user, customer=customer)
+    if current is None:
+        _no_plan_to_match(request)
+    guard = nullcontext() if current is None else sync.if_match(request, current)
     try:
-        plan = services.plan_save(by=user, customer=customer, version=version, **data)
+        with guard:
+            plan = services.plan_save(by=user, customer=customer, version=version, **data)
     except services.StalePlan as error:
         raise HttpError(409, " ".join(error.messages)) from error
+    sync.set_etag(response, plan)
     return _plan_out(plan)
 
 
@@ -399,6 +454,21 @@ def update_account_key_person(request, customer_id: int, person_id: int, payload
     if "influence" in data:
         data["influence"] = data["influence"] or ""
     person = services.key_person_update(by=user, person=person, **data)
+    return _person_out(person, timezone.localdate())
+
+
+@router.post(
+    "/accounts/{int:customer_id}/key-people/{int:person_id}/met",
+    response=PersonOut,
+    summary="Record that you met the person today, like the page's “met today” button; an earlier "
+    "last_met_on never moves back (vendor managers and the account's PMs; 403 for other vendor users)",
+)
+def mark_account_key_person_met(request, customer_id: int, person_id: int):
+    user = request.auth
+    customer = access.account_for(user, customer_id)
+    person = selectors.key_person_for(user=user, customer=customer, pk=person_id)
+    _require_edit(user, customer)
+    person = services.key_person_met(by=user, person=person)
     return _person_out(person, timezone.localdate())
 
 

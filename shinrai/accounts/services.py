@@ -359,6 +359,7 @@ def key_person_met(*, by: User, person: KeyPerson, on: date | None = None) -> Ke
         return person
     person.last_met_on = on
     person.save(update_fields=["last_met_on"])
+    _touch(person.plan, by)  # the account page changed: sync clients and the plan's ETag must see it
     audit_record(
         actor=by,
         action="key_person.met",

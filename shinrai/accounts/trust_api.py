@@ -1,7 +1,8 @@
 """API: Trust indicators (vendor users only; customers and partners get 404, as on the pages).
 
 GET /trust (the portfolio: its figures and every account's, with their project ids),
-GET /accounts/{customer_id}/trust, GET /projects/{project_id}/trust. Each indicator: id, name, value,
+GET /accounts/{customer_id}/trust, GET /projects/{project_id}/trust, GET /trust/definitions (how each
+indicator is computed). Each indicator: id, name, value,
 previous, delta, unit, status colour, trend and the URL of its definition; warnings as codes with a plain
 sentence in the caller's language.
 """
@@ -171,3 +172,48 @@ def project_trust(request, project_id: int):
     if trust is None:
         raise Http404
     return _project(request, trust)
+
+
+class DefinitionOut(Schema):
+    id: str
+    group: str = Field(description="reliability, transparency, responsiveness, satisfaction or relationship")
+    group_label: str
+    name: str
+    name_ja: str
+    definition: str
+    formula: str
+    window: str
+    unit: str
+    better: str = Field(description="higher, lower, closer_to_100, or category (the RFP signal)")
+    green: float | None = Field(description="higher: green at ≥; lower: at ≤; closer_to_100: within ±")
+    amber: float | None
+    account_only: bool = Field(description="Shown for accounts and the portfolio, not for one project")
+
+
+@router.get(
+    "/trust/definitions",
+    response=list[DefinitionOut],
+    summary="How every trust indicator is computed, with its thresholds, as on the definitions page "
+    "(vendor users)",
+)
+def trust_definitions(request):
+    if not access.is_vendor_user(request.auth):
+        raise Http404
+    return [
+        {
+            "id": d.id,
+            "group": d.group,
+            "group_label": str(ind.GROUPS[d.group]),
+            "name": str(d.name),
+            "name_ja": d.name_ja,
+            "definition": str(d.definition),
+            "formula": str(d.formula),
+            "window": str(d.window),
+            "unit": d.unit,
+            "better": d.better,
+            "green": d.green,
+            "amber": d.amber,
+            "account_only": d.account_only,
+        }
+        for d in ind.DEFINITIONS
+    ]

@@ -30,6 +30,10 @@ UPDATED_SINCE_HELP = (
 )
 
 
+def stale_message() -> str:
+    return _("This was changed by someone else after you read it. Read it again and redo your change.")
+
+
 def updated_since_param():
     """The query parameter, with its description in the OpenAPI document."""
     return Query(None, description=UPDATED_SINCE_HELP)
@@ -97,10 +101,5 @@ def if_match(request, obj):
             model = type(obj)
             current = model.objects.select_for_update().filter(pk=obj.pk).first()
             if current is None or not _matches(header, etag(current)):
-                raise HttpError(
-                    412,
-                    _(
-                        "This was changed by someone else after you read it. Read it again and redo your change."
-                    ),
-                )
+                raise HttpError(412, stale_message())
         yield

@@ -1,9 +1,15 @@
 """API: survey templates, rounds, invitations and answers by token (conventions of shinrai/ledger/api.py).
 
-Templates: vendor users read the shipped ones and their vendor's; managers and PMs copy (403 for other
-vendor users, 404 for everyone else). Rounds are vendor-internal: vendor roles of the project read them, PM
-and managers send and remind (403 for vendor members; 404 for customers and partners). The answer endpoints
-need no account: the token is the credential (404 unknown or replaced, 410 answered, closed or expired).
+Templates: vendor users read the shipped ones and their vendor's; managers and PMs copy and change them
+(403 for other vendor users, 404 for everyone else). Rounds are vendor-internal: vendor roles of the project
+read them, PM and managers send, remind and close (403 for vendor members; 404 for customers and partners).
+The answer endpoints by token need no account: the token is the credential (404 unknown or replaced, 410
+answered, closed or expired). The signed-in person a survey was sent to answers it the same way through
+``/projects/{project_id}/survey-invitations/{invitation_id}`` (the portal's form; 404 for everyone else).
+
+No ETag on templates: they have a ``version`` but no ``updated_at``, and an unused template is changed in
+place without a new version, so a version-based ETag would answer "not modified" after a real change. A PUT
+names the version it read instead, and answers 409 when that is no longer the template's current version.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from shinrai.core.access import Perm
 
 from . import selectors, services
 from .forms import SurveyForm
-from .models import LIKERT_LABELS, NPS_ENDS, Survey, SurveyTemplate
+from .models import LIKERT_LABELS, NPS_ENDS, QuestionKind, Survey, SurveyTemplate
 from .selectors import InvitationState
 
 router = Router(tags=["surveys"])
@@ -71,6 +77,29 @@ class TemplateOut(TemplateSummaryOut):
 
 class CopyIn(_Input):
     name: str = Field("", max_length=200, description="Empty for “Copy of …”")
+
+
+class QuestionIn(_Input):
+    code: str = Field(min_length=1, max_length=16, description="1–16 capital letters, digits or _, e.g. A1")
+    kind: QuestionKind = Field(description="likert (1–5), nps (0–10) or text")
+    category: str = Field(
+        "", max_length=8, description="A, B, C or D for likert questions; ignored for nps and text"
+    )
+    facet: str = Field("", max_length=10, description="logical or emotional for likert questions")
+    text_ja: str = Field("", max_length=300)
+    text_en: str = Field("", max_length=300, description="At least one of text_ja and text_en")
+    required: bool = True
+
+
+class TemplateIn(_Input):
+    version: int = Field(
+        ge=1, le=2**31 - 1, description="The version you read: 409 when it is no longer the current one"
+    )
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    questions: list[QuestionIn] = Field(
+        min_length=1, max_length=services.MAX_QUESTIONS, description="In the order they are asked"
+    )
 
 
 class InvitationOut(Schema):
@@ -286,6 +315,38 @@ def copy_survey_template(request, template_id: int, payload: CopyIn | None = Non
     return Status(201, _template_out(copy))
 
 
+@router.put(
+    "/survey-templates/{int:template_id}",
+    response=TemplateOut,
+    summary="Change a template's name, description and questions; a template already sent becomes a new "
+    "version, whose id the answer carries (vendor managers and PMs; 403 for other vendor users and for the "
+    "shipped templates; 409 when the version you read is no longer the current one)",
+)
+def update_survey_template(request, template_id: int, payload: TemplateIn):
+    user = request.auth
+    template = selectors.template_for(user, template_id)
+    if not selectors.can_edit_templates(user):
+        raise HttpError(403, "Forbidden")
+    if template.is_builtin:
+        raise HttpError(403, _("A template that ships with Shinrai cannot be changed: make a copy."))
+    if not template.is_current or payload.version != template.version:
+        # Someone saved a newer version since the caller read this one: their change would be lost.
+        current = selectors.template_versions(template)[0]
+        raise HttpError(
+            409,
+            _("This template is now at version %(n)d (id %(id)d). Read it again and redo your change.")
+            % {"n": current.version, "id": current.pk},
+        )
+    result = services.template_update(
+        by=user,
+        template=template,
+        name=payload.name,
+        description=payload.description,
+        questions=[services.QuestionInput(**question.model_dump()) for question in payload.questions],
+    )
+    return _template_out(result)
+
+
 # --- Survey rounds -----------------------------------------------------------------------------------------
 
 
@@ -355,6 +416,20 @@ def remind_survey(request, survey_id: int):
     return {"reminded": services.survey_remind(by=user, survey=survey)}
 
 
+@router.post(
+    "/surveys/{int:survey_id}/close",
+    response=SurveyOut,
+    summary="Close a survey round: its links no longer take answers (vendor PM and manager; 403 for vendor "
+    "members; 422 when it is already closed)",
+)
+def close_survey(request, survey_id: int):
+    user = request.auth
+    survey, role = selectors.survey_by_id(user, survey_id)
+    _require(role, Perm.EDIT)
+    services.survey_close(by=user, survey=survey)
+    return _survey_out(selectors.survey_for(user=user, project=survey.project, pk=survey.pk))
+
+
 # --- Answering by token (no account) -----------------------------------------------------------------------
 
 _GONE = {
@@ -376,15 +451,7 @@ def _raise_answer_errors(errors: dict[str, str]) -> None:
     raise ValidationError({f"answers.{code}": [message] for code, message in errors.items()})
 
 
-@router.get(
-    "/survey-answers/{token}",
-    response=AnswerSheetOut,
-    auth=None,
-    summary="The questions behind an invitation link, and the answers saved so far (no account: the token "
-    "is the credential; 404 unknown or replaced, 410 answered, closed or expired)",
-)
-def get_survey_answer(request, token: str):
-    invitation = _open_invitation(token)
+def _answer_sheet(invitation) -> dict:
     services.invitation_mark_opened(invitation)
     survey = invitation.survey
     return {
@@ -400,15 +467,8 @@ def get_survey_answer(request, token: str):
     }
 
 
-@router.post(
-    "/survey-answers/{token}",
-    response=AnswerResultOut,
-    auth=None,
-    summary="Save answers to continue later (submit: false) or submit them once (submit: true); "
-    "422 names each question to fix; 404/410 as for GET",
-)
-def post_survey_answer(request, token: str, payload: AnswerIn):
-    invitation = _open_invitation(token)
+def _answer(invitation, payload: AnswerIn) -> dict:
+    """Save or submit the answers, with the same checks whether the link or the portal brought them."""
     questions = selectors.questions_of(invitation.survey.template_id)
     unknown = {code for code in payload.answers if code not in {q.code for q in questions}}
     if unknown:
@@ -432,3 +492,89 @@ def post_survey_answer(request, token: str, payload: AnswerIn):
         _raise_answer_errors(errors)
     invitation.refresh_from_db(fields=["draft"])
     return {"submitted": False, "draft": invitation.draft}
+
+
+@router.get(
+    "/survey-answers/{token}",
+    response=AnswerSheetOut,
+    auth=None,
+    summary="The questions behind an invitation link, and the answers saved so far (no account: the token "
+    "is the credential; 404 unknown or replaced, 410 answered, closed or expired)",
+)
+def get_survey_answer(request, token: str):
+    return _answer_sheet(_open_invitation(token))
+
+
+@router.post(
+    "/survey-answers/{token}",
+    response=AnswerResultOut,
+    auth=None,
+    summary="Save answers to continue later (submit: false) or submit them once (submit: true); "
+    "422 names each question to fix; 404/410 as for GET",
+)
+def post_survey_answer(request, token: str, payload: AnswerIn):
+    return _answer(_open_invitation(token), payload)
+
+
+# --- Answering in the portal (the signed-in recipient) ------------------------------------------------------
+
+
+class MyInvitationOut(Schema):
+    id: int
+    survey: int
+    title: str
+    answer_until: date = Field(description="Last day for answers (Japan time)")
+    opened_at: datetime | None
+    has_draft: bool = Field(description="Answers were saved to continue later")
+
+
+def _recipient_invitation(request, project_id: int, invitation_id: int):
+    """The caller's own invitation (404 for anyone else), still taking answers (else 410)."""
+    invitation = selectors.invitation_for_recipient(request.auth, project_id, invitation_id)
+    state = selectors.invitation_state(invitation)
+    if state != InvitationState.OPEN:
+        raise HttpError(410, _(_GONE[state]))
+    return invitation
+
+
+@router.get(
+    "/projects/{int:project_id}/survey-invitations",
+    response=list[MyInvitationOut],
+    summary="The surveys on this project waiting for your answer, soonest deadline first (the people they "
+    "were sent to; empty for everyone else)",
+)
+@paginate(LimitOffsetPagination)
+def list_my_survey_invitations(request, project_id: int):
+    user = request.auth
+    project, _role = access.project_for(user, project_id)
+    return [
+        {
+            "id": invitation.pk,
+            "survey": invitation.survey_id,
+            "title": invitation.survey.title,
+            "answer_until": invitation.last_day,
+            "opened_at": invitation.opened_at,
+            "has_draft": bool(invitation.draft),
+        }
+        for invitation in selectors.open_invitations_for(user, project)
+    ]
+
+
+@router.get(
+    "/projects/{int:project_id}/survey-invitations/{int:invitation_id}",
+    response=AnswerSheetOut,
+    summary="Your invitation's questions and the answers you saved so far (only the person it was sent to; "
+    "404 for everyone else, 410 answered, closed or expired)",
+)
+def get_survey_invitation_answer(request, project_id: int, invitation_id: int):
+    return _answer_sheet(_recipient_invitation(request, project_id, invitation_id))
+
+
+@router.post(
+    "/projects/{int:project_id}/survey-invitations/{int:invitation_id}",
+    response=AnswerResultOut,
+    summary="Save your answers to continue later (submit: false) or submit them once (submit: true), as "
+    "in the portal (only the person it was sent to; 422 names each question to fix; 404/410 as for GET)",
+)
+def post_survey_invitation_answer(request, project_id: int, invitation_id: int, payload: AnswerIn):
+    return _answer(_recipient_invitation(request, project_id, invitation_id), payload)
