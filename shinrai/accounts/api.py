@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from shinrai.api import sync
+from shinrai.api.pagination import Pagination
 from shinrai.core import access
 
 from . import selectors, services
@@ -289,7 +290,7 @@ def _plan_changed_since(rows, updated_since: datetime | None) -> list:
 @router.get(
     "/accounts/", response=list[AccountListOut], summary="The accounts (customers) the caller may open"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_accounts(request, updated_since: datetime | None = _UPDATED_SINCE):
     """Vendor users only: every customer of the caller's projects (vendor managers: of all the vendor's
     projects), with its relationship figures. Customer and partner users get 404.
@@ -491,7 +492,7 @@ def delete_account_key_person(request, customer_id: int, person_id: int):
     response=list[SignalOut],
     summary="The account's relationship signals, newest first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_account_signals(request, customer_id: int):
     user = request.auth
     customer = access.account_for(user, customer_id)

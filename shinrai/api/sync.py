@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -93,13 +94,19 @@ def not_modified(request, obj) -> HttpResponse | None:
 
 
 @contextmanager
-def if_match(request, obj):
-    """Run the update inside only if the client's If-Match still names the stored state (else 412)."""
+def if_match(request, obj, *, current_etag: Callable[[], str] | None = None):
+    """Run the update inside only if the client's If-Match still names the stored state (else 412).
+
+    ``current_etag`` is for objects whose tag covers more than their own row (a trouble's tag includes its
+    options and follow-ups): it is called with the row locked and gives the tag as the detail answer has it.
+    """
     header = request.headers.get("If-Match")
     with transaction.atomic():
         if header:
-            model = type(obj)
-            current = model.objects.select_for_update().filter(pk=obj.pk).first()
-            if current is None or not _matches(header, etag(current)):
+            current = type(obj).objects.select_for_update().filter(pk=obj.pk).first()
+            if current is None:
+                raise HttpError(412, stale_message())
+            tag = current_etag() if current_etag is not None else etag(current)
+            if not _matches(header, tag):
                 raise HttpError(412, stale_message())
         yield

@@ -5,10 +5,11 @@ from datetime import date, datetime
 from django.http import HttpResponse
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from shinrai.api import sync
+from shinrai.api.pagination import Pagination
 
 from . import access, selectors
 
@@ -53,7 +54,7 @@ class ProjectDetailOut(ProjectOut):
 
 
 @router.get("/projects/", response=list[ProjectOut], summary="Projects you may see")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_projects(request, updated_since: datetime | None = UPDATED_SINCE):
     return sync.since(selectors.portfolio_projects(user=request.auth), updated_since)
 
@@ -85,7 +86,7 @@ def get_project(request, response: HttpResponse, project_id: int):
     summary="Who is on a project, with their organization and role (vendor and customer roles; partner "
     "vendors get 403)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_project_members(request, project_id: int):
     """As the project's page (vendor roles) and the portal's "People on this project" (customers) list
     them, by role then name. The portal does not show the members to partner vendors: 403 for them."""

@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from shinrai.api import sync
+from shinrai.api.pagination import Pagination
+from shinrai.api.types import RowId
 from shinrai.core import access
 from shinrai.core.models import Role, Visibility
 from shinrai.requirements.models import Requirement
@@ -101,7 +103,7 @@ class LinkOut(Schema):
 
 class LinkIn(_Input):
     element_id: str = Field(min_length=1, max_length=255)
-    requirement_id: int
+    requirement_id: RowId
 
 
 class FlowPatch(_Input):
@@ -261,7 +263,7 @@ def _comment_out(comment) -> dict:
     url_name="flows",
     summary="The project's business flows the caller may see, by title",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_flows(request, project_id: int, updated_since: datetime | None = UPDATED_SINCE):
     user = request.auth
     project, _role = access.project_for(user, project_id)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
+
+from shinrai.api.pagination import Pagination
 
 from . import notifications as svc
 from .models import Event
@@ -77,7 +79,7 @@ def _preferences_out(rows: list[dict]) -> list[dict]:
 
 
 @router.get("/notifications", response=list[NotificationOut], summary="Your notifications, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_notifications(request, unread: bool = False):
     found = svc.notifications_for(request.auth)
     if unread:

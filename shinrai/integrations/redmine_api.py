@@ -7,9 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict, Field
+
+from shinrai.api.types import RowId
 
 from .redmine import services
 from .redmine.client import RedmineError
@@ -24,7 +27,7 @@ class ImportIn(Schema):
     api_key: str = Field(min_length=1, max_length=100, description="Used for this import only; never stored")
     projects: list[str] = Field(default_factory=list, description="Redmine identifiers; empty: all")
     trouble_trackers: list[str] = Field(default_factory=list)
-    customer_id: int | None = None
+    customer_id: RowId | None = None
     into_code: str | None = None
     dry_run: bool = False
 
@@ -49,19 +52,21 @@ def _out(run) -> dict:
 def start_redmine_import(request, payload: ImportIn):
     user = request.auth
     if not services.is_import_admin(user):
-        raise HttpError(403, "Only vendor administrators may import from Redmine.")
+        raise HttpError(403, _("Only vendor administrators may import from Redmine."))
     customer = None
     if payload.customer_id is not None:
         customer = services.customers_for(user).filter(pk=payload.customer_id).first()
         if customer is None:
-            raise HttpError(422, "Unknown customer_id.")
+            raise ValidationError({"customer_id": _("Choose a customer of your vendor.")})
     into = None
     if payload.into_code:
         into = services.projects_for(user).filter(code=payload.into_code).first()
         if into is None:
-            raise HttpError(422, "Unknown into_code.")
+            raise ValidationError({"into_code": _("Choose a project of your vendor by its code.")})
         if len(payload.projects) != 1:
-            raise HttpError(422, "into_code needs exactly one Redmine project.")
+            raise ValidationError(
+                {"into_code": _("Importing into an existing project needs exactly one Redmine project.")}
+            )
     try:
         run = services.import_start(
             by=user,
@@ -74,7 +79,7 @@ def start_redmine_import(request, payload: ImportIn):
             dry_run=payload.dry_run,
         )
     except (RedmineError, ValidationError) as error:
-        raise HttpError(422, str(error)) from None
+        raise ValidationError(str(error)) from None
     return Status(202, _out(run))
 
 

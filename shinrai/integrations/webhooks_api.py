@@ -11,9 +11,10 @@ from typing import Any
 
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
+from shinrai.api.pagination import Pagination
 from shinrai.core import access
 from shinrai.core.access import Perm
 
@@ -95,7 +96,7 @@ def _editable(request, project_id: int, webhook_id: int | None = None):
     response=list[WebhookOut],
     summary="The project's webhooks (vendor roles; the secret is never listed)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_webhooks(request, project_id: int):
     project, _role = sel.webhook_project_for(request.auth, project_id)
     return sel.webhooks_for(project=project)
@@ -176,7 +177,7 @@ def ping_webhook(request, project_id: int, webhook_id: int):
     response=list[DeliveryOut],
     summary="The webhook's delivery log, newest first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_webhook_deliveries(request, project_id: int, webhook_id: int):
     project, _role = sel.webhook_project_for(request.auth, project_id)
     webhook = sel.webhook_for(project=project, pk=webhook_id)

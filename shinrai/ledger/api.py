@@ -17,9 +17,10 @@ from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
+from shinrai.api.pagination import Pagination
 from shinrai.core import access
 from shinrai.core.access import Perm
 
@@ -192,7 +193,7 @@ def get_ledger(request, project_id: int):
     response=list[RequestOut],
     summary="The customer's requests with their due times, soonest due first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_customer_requests(request, project_id: int):
     user = request.auth
     project, _role = selectors.ledger_project_for(user, project_id)
@@ -218,7 +219,7 @@ def create_customer_request(request, project_id: int, payload: RequestIn):
     response=list[ChangeOut],
     summary="Change requests (customers: those proposed to them), newest first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_change_requests(request, project_id: int):
     user = request.auth
     project, _role = selectors.ledger_project_for(user, project_id)

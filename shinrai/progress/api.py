@@ -22,10 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from shinrai.api import sync
+from shinrai.api.pagination import Pagination
+from shinrai.api.types import RowId
 from shinrai.core import access
 from shinrai.core.access import Perm
 from shinrai.core.models import Role, Visibility
@@ -69,7 +71,6 @@ class MilestoneOut(Schema):
 
 # Input bounds the database and the business-day calendar can hold: beyond them a query or a date
 # computation would fail (500) instead of the input being refused (422).
-RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 PlanDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 
 
@@ -284,7 +285,7 @@ def _renamed(error: ValidationError) -> ValidationError:
     response=list[MilestoneOut],
     summary="Milestones of a project in roadmap order, with their slip against the baseline",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_milestones(request, project_id: int, updated_since: datetime | None = UPDATED_SINCE):
     user = request.auth
     project, _role = access.project_for(user, project_id)
@@ -408,7 +409,7 @@ def update_milestone(request, response: HttpResponse, milestone_id: int, payload
     response=list[TaskOut],
     summary="The WBS of a project: tasks in tree order with codes and rolled-up figures",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_tasks(request, project_id: int, updated_since: datetime | None = UPDATED_SINCE):
     """In tree order; with ``updated_since``, the tasks changed since, oldest change first. A summary task
     counts as changed when a sub-task you may see changed. A deleted task is not listed: compare ids with

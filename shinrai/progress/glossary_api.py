@@ -9,8 +9,10 @@ anyone see another vendor's terms. Writes go through :mod:`shinrai.progress.glos
 from django.http import Http404
 from ninja import Field, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
+
+from shinrai.api.pagination import Pagination
 
 from . import glossary
 from .models import PlainLanguageTerm
@@ -72,7 +74,7 @@ def _out(term: PlainLanguageTerm) -> dict:
     response=list[TermOut],
     summary="Your vendor's glossary of plain-language terms, by term (vendor users; 404 for others)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_glossary_terms(request, q: str = ""):
     """``q`` narrows it to terms whose word or explanations contain it (the first 100 characters count)."""
     _reader(request.auth)

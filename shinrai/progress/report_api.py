@@ -18,10 +18,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from shinrai.api import sync
+from shinrai.api.pagination import Pagination
 from shinrai.core import access
 from shinrai.core.access import Perm
 from shinrai.core.models import Organization
@@ -215,7 +216,7 @@ def _comment_out(comment: ReportComment) -> dict:
     response=list[ReportOut],
     summary="Weekly reports of a project, newest week first (drafts only for vendor roles)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_reports(request, project_id: int, updated_since: datetime | None = UPDATED_SINCE):
     """Newest week first; with ``updated_since``, those changed (or acknowledged) since, oldest first."""
     project, _role = selectors.reports_project_for(request.auth, project_id)
@@ -266,7 +267,7 @@ def report_plain_language(request, report_id: int):
     response=list[QuestionOut],
     summary="The questions on a report, oldest first, each with the project team's answers",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_report_comments(request, report_id: int):
     report = selectors.report_by_id(user=request.auth, pk=report_id)
     return [

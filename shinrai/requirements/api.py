@@ -5,24 +5,31 @@ Reads go through the selectors, writes through the services; every object is loo
 answers 403: a customer can already read the project at the same URL, so a 404 would hide nothing and
 only mislead. Bad input, and changes while the customer reviews the requirements, answer 422 with
 ``{"detail": [{"field": ..., "message": ...}]}`` (see ``shinrai.api.urls``).
-"""
 
-from __future__ import annotations
+Requirements carry ``updated_at``: the list takes ``updated_since``, the detail an ``ETag`` (``If-None-Match``
+answers 304), and changes take ``If-Match`` (412 when stale); see ``shinrai.api.sync``. Stakeholders and
+goals are in ``api_goals``, the customer review in ``api_review``, on the same router.
+No ``from __future__ import annotations``: ninja reads the list's query parameters through ``@paginate``'s
+wrapper, where string annotations (``datetime``) cannot be resolved.
+"""
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict, field_validator
 
+from shinrai.api import sync
+from shinrai.api.pagination import Pagination
+from shinrai.api.types import RowId
 from shinrai.core import access
 from shinrai.core.access import Perm
 from shinrai.core.models import Visibility
@@ -37,7 +44,7 @@ router = Router(tags=["requirements"])
 # Checked in the views (``_limit_length``), where Django's validator says it in the reader's language.
 MAX_TEXT_LENGTH = 5000
 # A row id: larger numbers than the database's bigint would fail in the query (500) instead of answering 422.
-RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+UPDATED_SINCE = sync.updated_since_param()
 
 
 # --- Schemas -------------------------------------------------------------------------------------------
@@ -268,10 +275,10 @@ def _renamed(error: ValidationError) -> ValidationError:
     response=list[RequirementOut],
     summary="Requirements of a project, with acceptance criteria and findings",
 )
-@paginate(LimitOffsetPagination)
-def list_requirements(request, project_id: int):
+@paginate(Pagination)
+def list_requirements(request, project_id: int, updated_since: datetime | None = UPDATED_SINCE):
     project, _role = access.project_for(request.auth, project_id)
-    return selectors.requirements_for(user=request.auth, project=project)
+    return sync.since(selectors.requirements_for(user=request.auth, project=project), updated_since)
 
 
 @router.post(
@@ -300,8 +307,12 @@ def create_requirement(request, project_id: int, payload: RequirementIn):
 
 
 @router.get("/requirements/{int:requirement_id}", response=RequirementOut, summary="One requirement")
-def get_requirement(request, requirement_id: int):
+def get_requirement(request, response: HttpResponse, requirement_id: int):
+    """The ``ETag`` header names this state (``If-None-Match`` answers 304)."""
     requirement = selectors.requirement_for(user=request.auth, pk=requirement_id)
+    if unchanged := sync.not_modified(request, requirement):
+        return unchanged
+    sync.set_etag(response, requirement)
     return _loaded(request.auth, requirement)
 
 
@@ -310,11 +321,12 @@ def get_requirement(request, requirement_id: int):
     response=RequirementOut,
     summary="Change some fields of a requirement",
 )
-def update_requirement(request, requirement_id: int, payload: RequirementPatch):
+def update_requirement(request, response: HttpResponse, requirement_id: int, payload: RequirementPatch):
     """Change the fields sent; ``criteria``, when sent, replace all acceptance criteria.
 
     A change to an approved requirement sends it back to draft. 403 for roles that may not contribute;
-    422 on bad input or while the customer reviews the requirements.
+    422 on bad input or while the customer reviews the requirements; 412 when ``If-Match`` names an
+    older state (someone changed it since it was read).
     """
     user = request.auth
     requirement = _writable_requirement(user, requirement_id)
@@ -327,9 +339,32 @@ def update_requirement(request, requirement_id: int, payload: RequirementPatch):
             data.get("kind", requirement.kind), data.get("category", requirement.category)
         )
     try:
-        services.requirement_update(by=user, requirement=requirement, **fields, **data)
+        with sync.if_match(request, requirement):
+            services.requirement_update(by=user, requirement=requirement, **fields, **data)
     except ValidationError as error:
         raise _renamed(error) from error
+    sync.set_etag(response, requirement)
+    return _loaded(user, requirement)
+
+
+@router.post(
+    "/requirements/{int:requirement_id}/withdraw",
+    response=RequirementOut,
+    summary="Take a requirement out of scope (vendor roles); its number is never reused",
+)
+def withdraw_requirement(request, response: HttpResponse, requirement_id: int):
+    """Like "withdraw" on the requirements page. Withdrawing a withdrawn requirement changes nothing.
+
+    403 for roles that may not contribute; 422 while the customer reviews the requirements; 412 when
+    ``If-Match`` names an older state.
+    """
+    user = request.auth
+    requirement = _writable_requirement(user, requirement_id)
+    with sync.if_match(request, requirement):
+        # A retried call must not add a second audit event or move updated_at.
+        if requirement.status != Requirement.Status.WITHDRAWN:
+            services.requirement_withdraw(by=user, requirement=requirement)
+    sync.set_etag(response, requirement)
     return _loaded(user, requirement)
 
 
@@ -391,7 +426,11 @@ def check_verifiability(request, payload: CheckIn):
     response=list[BaselineOut],
     summary="Customer-approved baselines of a project, newest first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_baselines(request, project_id: int):
     project, _role = access.project_for(request.auth, project_id)
     return selectors.baselines_for(user=request.auth, project=project)
+
+
+# Stakeholders and goals, and the customer review, decorate the same router (kept apart for length).
+from . import api_goals, api_review  # noqa: E402, F401

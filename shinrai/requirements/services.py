@@ -281,7 +281,7 @@ def review_submit(*, by: User, project: Project, message: str = "") -> Review:
             _("Add at least one requirement shared with the customer before asking for a review.")
         )
     review = Review.objects.create(project=project, submitted_by=by, message=message)
-    in_scope.update(status=Requirement.Status.IN_REVIEW)
+    in_scope.update(status=Requirement.Status.IN_REVIEW, updated_at=timezone.now())
     audit_record(
         actor=by,
         action="review.submit",
@@ -301,7 +301,7 @@ def review_withdraw(*, by: User, review: Review) -> Review:
     review.decided_at = timezone.now()
     review.save(update_fields=["status", "decided_at"])
     Requirement.objects.filter(project=review.project, status=Requirement.Status.IN_REVIEW).update(
-        status=Requirement.Status.DRAFT
+        status=Requirement.Status.DRAFT, updated_at=timezone.now()
     )
     audit_record(actor=by, action="review.withdraw", obj=review, project=review.project)
     return review
@@ -352,7 +352,7 @@ def review_approve(*, by: User, review: Review) -> Baseline:
     review.decided_at = now
     review.save(update_fields=["status", "decided_by", "decided_at"])
     Requirement.objects.filter(project=project, status=Requirement.Status.IN_REVIEW).update(
-        status=Requirement.Status.APPROVED
+        status=Requirement.Status.APPROVED, updated_at=timezone.now()
     )
     audit_record(
         actor=by,

@@ -15,16 +15,18 @@ names the version it read instead, and answers 409 when that is no longer the te
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
+from shinrai.api.pagination import Pagination
+from shinrai.api.types import RowId
 from shinrai.core import access
 from shinrai.core.access import Perm
 
@@ -139,7 +141,6 @@ class SurveyDetailOut(SurveyOut):
 
 
 # A row id: larger numbers than the database's bigint would fail in the query (500) instead of answering 422.
-RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class SurveyIn(_Input):
@@ -284,7 +285,7 @@ def _survey_detail(survey: Survey) -> dict:
     response=list[TemplateSummaryOut],
     summary="Survey templates: the current versions of the shipped ones and of your vendor's (vendor users)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_survey_templates(request):
     user = request.auth
     if not selectors.can_read_templates(user):
@@ -355,7 +356,7 @@ def update_survey_template(request, template_id: int, payload: TemplateIn):
     response=list[SurveyOut],
     summary="The project's survey rounds, newest first (vendor roles)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_project_surveys(request, project_id: int):
     user = request.auth
     project, _role = selectors.survey_project_for(user, project_id)
@@ -543,7 +544,7 @@ def _recipient_invitation(request, project_id: int, invitation_id: int):
     summary="The surveys on this project waiting for your answer, soonest deadline first (the people they "
     "were sent to; empty for everyone else)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_my_survey_invitations(request, project_id: int):
     user = request.auth
     project, _role = access.project_for(user, project_id)

@@ -22,3 +22,43 @@ def test_validator_does_refuse_a_broken_document(db):
     except OpenAPIValidationError:
         return
     raise AssertionError("a broken document passed validation")
+
+
+def _unbounded_integers(schema: dict, components: dict, where: str, seen: set) -> list[str]:
+    """Integer inputs without a maximum, anywhere in a request body or query (they 500 beyond 64 bits)."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        if name in seen:
+            return []
+        return _unbounded_integers(components[name], components, f"{where}<{name}>", seen | {name})
+    found = []
+    if schema.get("type") == "integer" and "maximum" not in schema and "exclusiveMaximum" not in schema:
+        found.append(where)
+    for key in ("anyOf", "oneOf", "allOf"):
+        for part in schema.get(key, []):
+            found += _unbounded_integers(part, components, where, seen)
+    for name, part in schema.get("properties", {}).items():
+        found += _unbounded_integers(part, components, f"{where}.{name}", seen)
+    if "items" in schema:
+        found += _unbounded_integers(schema["items"], components, f"{where}[]", seen)
+    return found
+
+
+def test_every_integer_input_has_a_maximum(db):
+    """Ids and amounts sent to the API are bounded, so out-of-range input answers 422 rather than 500."""
+    document = Client().get("/api/v1/openapi.json").json()
+    components = document["components"]["schemas"]
+    unbounded = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            where = f"{method.upper()} {path}"
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query":
+                    found = _unbounded_integers(
+                        parameter["schema"], components, f"{where}?{parameter['name']}", set()
+                    )
+                    unbounded += found
+            body = operation.get("requestBody", {}).get("content", {})
+            for media in body.values():
+                unbounded += _unbounded_integers(media.get("schema", {}), components, where, set())
+    assert unbounded == []

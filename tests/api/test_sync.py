@@ -98,9 +98,8 @@ def test_if_match_refuses_a_stale_tag_with_412_and_runs_the_update_for_a_current
     project = cast.own
     request = rf.patch("/", HTTP_IF_MATCH='"stale"')
     ran = []
-    with pytest.raises(Exception) as refused:
-        with sync.if_match(request, project):
-            ran.append(True)
+    with pytest.raises(Exception) as refused, sync.if_match(request, project):
+        ran.append(True)
     assert getattr(refused.value, "status_code", None) == 412
     assert ran == []
 
@@ -110,3 +109,37 @@ def test_if_match_refuses_a_stale_tag_with_412_and_runs_the_update_for_a_current
     with sync.if_match(rf.patch("/"), project):  # no If-Match: no precondition
         ran.append("none")
     assert len(ran) == 5
+
+
+def _item_schema(schema: dict, operation: dict) -> dict | None:
+    """The item schema of a list answer (paginated {"items": [...], "count": n} or an array), else None."""
+    components = schema["components"]["schemas"]
+
+    def resolve(node: dict) -> dict:
+        return components[node["$ref"].rsplit("/", 1)[1]] if "$ref" in node else node
+
+    responses = operation.get("responses", {})
+    content = (responses.get(200) or responses.get("200") or {}).get("content", {})
+    answer = resolve(content.get("application/json", {}).get("schema", {}))
+    if answer.get("type") != "array":
+        answer = resolve(answer.get("properties", {}).get("items", {}))
+    if answer.get("type") != "array" or "$ref" not in answer.get("items", {}):
+        return None
+    return resolve(answer["items"])
+
+
+def test_every_list_of_objects_with_updated_at_takes_updated_since():
+    from shinrai.api.urls import api
+
+    schema = api.get_openapi_schema()
+    lists, missing = [], []
+    for path, operations in schema["paths"].items():
+        operation = operations.get("get")
+        item = operation and _item_schema(schema, operation)
+        if not item or "updated_at" not in item.get("properties", {}):
+            continue
+        lists.append(path)
+        if "updated_since" not in {parameter["name"] for parameter in operation.get("parameters", [])}:
+            missing.append(path)
+    assert "/api/v1/projects/" in lists
+    assert missing == []

@@ -5,19 +5,20 @@ from __future__ import annotations
 import copy
 import json
 import urllib.parse
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from shinrai.core.models import AuditEvent, Project, Role, Visibility
 from shinrai.integrations.models import ExternalRef, ImportRun
 from shinrai.integrations.redmine import client as client_module
-from shinrai.integrations.redmine import importer
+from shinrai.integrations.redmine import importer, services
 from shinrai.integrations.redmine.client import Response
 from shinrai.progress.models import Milestone, Task
-from shinrai.troubles.models import InternalNote, Trouble
+from shinrai.troubles.models import InternalNote, RootCause, Trouble
 from tests.clock import _english  # noqa: F401  (autouse: these tests read English messages)
 
 from ..factories import ProjectMemberFactory
@@ -69,6 +70,8 @@ class FakeRedmine:
         segments = path.strip("/").removesuffix(".json").split("/")
         if segments == ["issues"]:
             return f"issues_{query.get('project_id')}"
+        if segments == ["users", "current"]:
+            return "users_current"
         if segments[0] == "issues":
             return f"issue_{segments[1]}"
         if segments[0] == "projects" and len(segments) == 2:
@@ -289,6 +292,19 @@ def test_wrong_key_is_refused(cast, fake):
     _assert_nothing_imported()
 
 
+def test_a_key_redmine_does_not_know_is_refused_although_public_reads_answer(cast, fake):
+    # A real Redmine treats an unknown key as the anonymous user: public projects, trackers and statuses
+    # answer 200, only /users/current.json says 401. Without that check the import ran as anonymous.
+    fake.script["/users/current.json"] = [(401, {}, b"")]
+
+    run = run_import(cast, fake)
+
+    assert run.status == ImportRun.Status.FAILED
+    assert "Redmine refused the request (HTTP 401): the API key is wrong" in run.error
+    assert fake.calls == ["/users/current.json"]
+    _assert_nothing_imported()
+
+
 def test_unknown_project_identifier(cast, fake):
     run = run_import(cast, fake, projects=["nosuch"])
 
@@ -408,3 +424,65 @@ def test_key_without_user_list_matches_owner_by_name(cast, fake):
 
     assert run.status == ImportRun.Status.DONE
     assert Task.objects.get(project=cast.own, name="設計").owner == pm
+
+
+def _reopen_risk_in_redmine(fake):
+    fake.change_issue(202, status={"id": 2, "name": "進行中", "is_closed": False}, closed_on=None)
+
+
+def test_a_trouble_the_import_closed_is_reopened_when_redmine_reopens_it(cast, fake):
+    run_import(cast, fake)
+    risk = Trouble.objects.get(project=_shop(cast), title="要員不足")
+    assert risk.status == Trouble.Status.CLOSED
+    _reopen_risk_in_redmine(fake)
+
+    run = run_import(cast, fake)
+
+    risk.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE, run.summary
+    assert run.summary["shop"]["counts"]["trouble"] == {"created": 0, "updated": 1, "unchanged": 1}
+    assert (risk.status, risk.closed_at) == (Trouble.Status.OPEN, None)
+    event = AuditEvent.objects.get(action="trouble.reopen", object_id=str(risk.pk))
+    assert event.after["source"] == "Redmine #202" and event.before == {"status": "closed"}
+    # Closed again in Redmine: closed again, and a third run with nothing new leaves it so.
+    fake.change_issue(
+        202, status={"id": 5, "name": "終了", "is_closed": True}, closed_on="2025-02-11T00:00:00Z"
+    )
+    for issue in (fake.data["issues_1"]["issues"][-1], fake.data["issue_202"]["issue"]):
+        issue["updated_on"] = "2025-02-11T00:00:00Z"  # change_issue stamps 02-10, as the reopening was
+    run_import(cast, fake)
+    risk.refresh_from_db()
+    assert risk.status == Trouble.Status.CLOSED
+    assert run_import(cast, fake).summary["shop"]["counts"]["trouble"]["updated"] == 0
+
+
+def test_a_trouble_closed_in_shinrai_stays_closed_when_redmine_reopens_it(cast, fake):
+    run_import(cast, fake)
+    risk = Trouble.objects.get(project=_shop(cast), title="要員不足")
+    # Closed in Shinrai: trouble_close writes the root cause (the post-mortem) that the import never writes.
+    RootCause.objects.create(trouble=risk, summary="要員計画の見直し漏れ", written_by=cast.users["vendor_pm"])
+    _reopen_risk_in_redmine(fake)
+
+    run = run_import(cast, fake)
+
+    risk.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE, run.summary
+    assert risk.status == Trouble.Status.CLOSED
+    assert not AuditEvent.objects.filter(action="trouble.reopen").exists()
+
+
+def test_a_run_left_running_by_a_dead_worker_is_failed_by_the_next_run(cast, fake):
+    dead = ImportRun.objects.create(started_by=cast.users["vendor_admin"], base_url=BASE)
+    recent = ImportRun.objects.create(started_by=cast.users["vendor_admin"], base_url=BASE)
+    ImportRun.objects.filter(pk=dead.pk).update(
+        started_at=timezone.now() - services.STALE_AFTER - timedelta(minutes=1)
+    )
+
+    run = run_import(cast, fake)
+
+    dead.refresh_from_db()
+    recent.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE
+    assert dead.status == ImportRun.Status.FAILED and dead.finished_at is not None
+    assert "stopped without finishing" in dead.error
+    assert recent.status == ImportRun.Status.RUNNING  # younger than the timeout: maybe still working

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import signing
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 
 from shinrai.integrations.models import ImportRun
 from shinrai.integrations.redmine import client as client_module
-from shinrai.integrations.redmine import secret
+from shinrai.integrations.redmine import secret, services
 from shinrai.progress.models import Task
 from tests.clock import _english  # noqa: F401  (autouse: these tests read English messages)
 
@@ -65,6 +68,22 @@ def test_page_is_hidden_from_non_administrators(cast, client):
     assert ImportRun.objects.count() == 0
 
 
+def test_a_run_whose_worker_died_shows_failed_on_the_page_and_in_the_api(cast, client):
+    run = ImportRun.objects.create(started_by=cast.users["vendor_admin"], base_url=BASE)
+    client.force_login(cast.users["vendor_admin"])
+    page = client.get(reverse("integrations:redmine_import_run", args=[run.pk])).content.decode()
+    assert "The import is running." in page  # just started: the worker may be busy with it
+    ImportRun.objects.filter(pk=run.pk).update(
+        started_at=timezone.now() - services.STALE_AFTER - timedelta(seconds=1)
+    )
+
+    page = client.get(reverse("integrations:redmine_import_run", args=[run.pk])).content.decode()
+    body = client.get(f"/api/v1/redmine/imports/{run.pk}").json()
+
+    assert "The import is running." not in page and "stopped without finishing" in page
+    assert (body["status"], body["finished_at"] is not None) == ("failed", True)
+
+
 def test_sealed_key_round_trips_and_is_not_the_key(settings):
     sealed = secret.seal(KEY)
 
@@ -116,6 +135,29 @@ def test_api_refuses_a_customer_of_another_vendor(cast, client):
     )
 
     assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {"field": "customer_id", "message": "Choose a customer of your vendor."}
+    ]
+    assert ImportRun.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"into_code": "NO-SUCH"}, "into_code"),
+        ({"into_code": "OWN-1"}, "into_code"),  # an existing project, but no single Redmine project named
+        ({"customer_id": 2**64}, "customer_id"),
+    ],
+)
+def test_api_names_the_bad_field_and_starts_nothing(cast, client, body, field):
+    client.force_login(cast.users["vendor_admin"])
+    response = client.post(
+        "/api/v1/redmine/imports",
+        {"url": BASE, "api_key": KEY} | body,
+        content_type="application/json",
+    )
+    assert response.status_code == 422, response.content
+    assert [error["field"] for error in response.json()["detail"]] == [field]
     assert ImportRun.objects.count() == 0
 
 

@@ -195,6 +195,11 @@ class RedmineClient:
             raise RedmineError(_("Redmine's answer for %(path)s lacks the list versions.") % {"path": path})
         return versions
 
+    def current_user(self) -> dict:
+        """The key's user. Redmine answers an unknown key as the anonymous user (public projects, trackers and
+        statuses all answer 200); only this request says 401, so every run starts with it."""
+        return _need(self.get("/users/current.json"), "user", "/users/current.json")
+
     def trackers(self) -> list[dict]:
         return _need(self.get("/trackers.json"), "trackers", "/trackers.json")
 

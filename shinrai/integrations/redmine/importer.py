@@ -25,15 +25,16 @@ from django.utils.translation import gettext as _
 from shinrai.core import access
 from shinrai.core import services as core_services
 from shinrai.core.access import Perm
-from shinrai.core.models import Organization, Project, Role, User, Visibility
+from shinrai.core.models import AuditEvent, Organization, Project, Role, User, Visibility
 from shinrai.core.services import audit_record
 from shinrai.progress import services as progress_services
 from shinrai.progress.models import Milestone, Task
 from shinrai.troubles import services as trouble_services
-from shinrai.troubles.models import InternalNote, Trouble
+from shinrai.troubles.models import InternalNote, RootCause, Trouble
 
 from ..models import ExternalRef, ImportRun
 from . import mapping as m
+from . import services
 from .client import Fetch, RedmineClient, RedmineError
 
 SOURCE = "redmine"
@@ -100,6 +101,7 @@ def redmine_import(
     """
     client = RedmineClient(options.base_url, options.api_key, fetch=fetch)
     if run is None:
+        services.fail_stale_runs()
         run = ImportRun.objects.create(
             started_by=options.by,
             base_url=client.base_url,
@@ -162,6 +164,7 @@ class _Context:
     @classmethod
     def read(cls, client: RedmineClient, options: Options) -> _Context:
         context = cls(client, options)
+        client.current_user()  # a wrong key must not import public projects as the anonymous user
         for status in client.issue_statuses():
             if status.get("is_closed"):
                 context.closed_statuses.add(m.field(status, "id", "issue status"))
@@ -457,23 +460,57 @@ class _ProjectImport:
             "severity": m.severity(priority),
             "owner": self._owner(issue),
         }
+        closed_in_redmine = m.ref_id(issue, "status") in self.context.closed_statuses
         if trouble is None:
             fields["detected_at"] = m.to_datetime(m.field(issue, "created_on", "issue"), where)
             trouble = trouble_services.trouble_create(by=self.by, project=self.project, **fields)
-        elif trouble.status != Trouble.Status.CLOSED:
-            if fields["kind"] != trouble.kind and trouble.kind != Trouble.Kind.RISK:
-                fields.pop("kind")  # an issue never turns back into a risk
-            trouble = trouble_services.trouble_update(
-                by=self.by, trouble=trouble, version=trouble.version, **fields
-            )
-        if (
-            m.ref_id(issue, "status") in self.context.closed_statuses
-            and trouble.status != Trouble.Status.CLOSED
-        ):
+        else:
+            if trouble.status == Trouble.Status.CLOSED and not closed_in_redmine:
+                trouble = self._reopen_trouble(trouble, issue)
+            if trouble.status != Trouble.Status.CLOSED:
+                if fields["kind"] != trouble.kind and trouble.kind != Trouble.Kind.RISK:
+                    fields.pop("kind")  # an issue never turns back into a risk
+                trouble = trouble_services.trouble_update(
+                    by=self.by, trouble=trouble, version=trouble.version, **fields
+                )
+        if closed_in_redmine and trouble.status != Trouble.Status.CLOSED:
             self._close_trouble(trouble, issue)
         self._remember(ref, "issue", iid, trouble, issue["updated_on"])
         self.troubles[iid] = trouble
         self.counts.add("trouble", "created" if ref is None else "updated")
+
+    def _reopen_trouble(self, trouble: Trouble, issue: dict) -> Trouble:
+        """Reopened in Redmine: a trouble the import closed goes back to the status it had before.
+
+        One closed in Shinrai (it has a root cause and prevention measures) stays closed: its post-mortem
+        wins over Redmine's status. ``troubles.services`` has no reopening, so, like ``_close_trouble``, this
+        writes the status itself and records the audit event.
+        """
+        if RootCause.objects.filter(trouble=trouble).exists():
+            return trouble
+        closing = (
+            AuditEvent.objects.filter(
+                action="trouble.close", object_type=Trouble._meta.label_lower, object_id=str(trouble.pk)
+            )
+            .order_by("-at", "-id")
+            .first()
+        )
+        status = (closing.before.get("status") if closing else None) or Trouble.Status.OPEN
+        if status not in Trouble.Status.values or status == Trouble.Status.CLOSED:
+            status = Trouble.Status.OPEN
+        Trouble.objects.filter(pk=trouble.pk).update(
+            status=status, closed_at=None, version=trouble.version + 1, updated_at=timezone.now()
+        )
+        trouble.refresh_from_db()
+        audit_record(
+            actor=self.by,
+            action="trouble.reopen",
+            obj=trouble,
+            project=self.project,
+            before={"status": Trouble.Status.CLOSED},
+            after={"status": trouble.status, "ref": trouble.ref, "source": f"Redmine #{issue['id']}"},
+        )
+        return trouble
 
     def _close_trouble(self, trouble: Trouble, issue: dict) -> None:
         # Closed in Redmine: Shinrai's closing (root cause, prevention measures) has no counterpart there, so

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shinrai.core.models import Organization, Project, User
 
 from ..models import ImportRun
 from . import secret
 from .client import normalise_base_url
+
+# A run still "running" this long after it started lost its worker (crashed, killed, machine restarted): the
+# sealed API key it carries is valid one hour, and an import of thousands of issues takes minutes, not hours.
+STALE_AFTER = timedelta(hours=3)
 
 
 def is_import_admin(user) -> bool:
@@ -38,6 +46,7 @@ def import_start(
     """Record a run and queue it; the API key goes to the worker sealed and is never stored in the run."""
     from .tasks import redmine_import_run
 
+    fail_stale_runs()
     run = ImportRun.objects.create(
         started_by=by, base_url=normalise_base_url(base_url), projects=projects, dry_run=dry_run
     )
@@ -52,10 +61,27 @@ def import_start(
     return run
 
 
+def fail_stale_runs(*, now: datetime | None = None) -> int:
+    """Mark runs that have been "running" longer than ``STALE_AFTER`` as failed; returns how many.
+
+    A worker that dies never finishes its run, and nothing else would: this is called when a run starts and
+    whenever runs are shown (page and API), so a dead run does not show "running" forever.
+    """
+    now = now or timezone.now()
+    return ImportRun.objects.filter(status=ImportRun.Status.RUNNING, started_at__lt=now - STALE_AFTER).update(
+        status=ImportRun.Status.FAILED,
+        finished_at=now,
+        error=_(
+            "The import stopped without finishing (its worker was probably interrupted); start it again."
+        ),
+    )
+
+
 def runs_visible_to(user) -> QuerySet[ImportRun]:
-    """Runs started by anyone of the administrator's vendor organization."""
+    """Runs started by anyone of the administrator's vendor organization (dead runs failed first)."""
     if not is_import_admin(user):
         return ImportRun.objects.none()
+    fail_stale_runs()
     return ImportRun.objects.filter(started_by__organization=user.organization).select_related("started_by")
 
 
