@@ -282,6 +282,8 @@ AUDIT_ACTION_LABELS = {
     "trouble.follow_up_done": _("Follow-up action done"),
     "trouble.close": _("Trouble closed with root cause and prevention"),
     "trouble.prevention_done": _("Prevention measure done"),
+    "trouble.close_imported": _("Trouble closed in the tracker it was imported from"),
+    "trouble.reopen_imported": _("Trouble reopened in the tracker it was imported from"),
     "trouble.escalate_disclosure": _("Overdue disclosure escalated to the vendor managers"),
     # survey actions
     "survey_template.copy": _("Survey template copied"),

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from shinrai.core import access
 from shinrai.core.access import Perm
-from shinrai.core.models import Project, User, Visibility
+from shinrai.core.models import AuditEvent, Project, User, Visibility
 from shinrai.core.services import audit_record
 from shinrai.core.tasks import send_email
 from shinrai.integrations import events, notifications
@@ -658,3 +658,62 @@ def _notify_overdue(trouble: Trouble, now: datetime) -> None:
                 % values
             )
         send_email.enqueue(to=[user.email], subject=subject, body=body)
+
+
+# --- Status carried over from another tracker (the Redmine import) ----------------------------------------
+
+
+@transaction.atomic
+def trouble_close_imported(*, by: User, trouble: Trouble, closed_at: datetime, source: str) -> Trouble:
+    """Closed in the tracker it was imported from. Shinrai's own closing needs a root cause and prevention
+    measures, which the tracker does not have; the status is carried over as it is, and the audit event
+    (``trouble.close_imported``) says where it came from."""
+    before = trouble.status
+    Trouble.objects.filter(pk=trouble.pk).update(
+        status=Trouble.Status.CLOSED, closed_at=closed_at, version=F("version") + 1, updated_at=timezone.now()
+    )
+    trouble.refresh_from_db()
+    audit_record(
+        actor=by,
+        action="trouble.close_imported",
+        obj=trouble,
+        project=trouble.project,
+        before={"status": before},
+        after={"status": trouble.status, "ref": trouble.ref, "source": source},
+    )
+    return trouble
+
+
+@transaction.atomic
+def trouble_reopen_imported(*, by: User, trouble: Trouble, source: str) -> Trouble:
+    """Reopened in the tracker: a trouble that an import closed goes back to the status it had before.
+
+    One closed in Shinrai (it has a root cause) stays closed: its post-mortem wins over the tracker.
+    """
+    if RootCause.objects.filter(trouble=trouble).exists():
+        return trouble
+    closing = (
+        AuditEvent.objects.filter(
+            action__in=("trouble.close_imported", "trouble.close"),
+            object_type=Trouble._meta.label_lower,
+            object_id=str(trouble.pk),
+        )
+        .order_by("-at", "-id")
+        .first()
+    )
+    status = (closing.before.get("status") if closing else None) or Trouble.Status.OPEN
+    if status not in Trouble.Status.values or status == Trouble.Status.CLOSED:
+        status = Trouble.Status.OPEN
+    Trouble.objects.filter(pk=trouble.pk).update(
+        status=status, closed_at=None, version=F("version") + 1, updated_at=timezone.now()
+    )
+    trouble.refresh_from_db()
+    audit_record(
+        actor=by,
+        action="trouble.reopen_imported",
+        obj=trouble,
+        project=trouble.project,
+        before={"status": Trouble.Status.CLOSED},
+        after={"status": trouble.status, "ref": trouble.ref, "source": source},
+    )
+    return trouble

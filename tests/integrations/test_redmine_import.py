@@ -442,7 +442,7 @@ def test_a_trouble_the_import_closed_is_reopened_when_redmine_reopens_it(cast, f
     assert run.status == ImportRun.Status.DONE, run.summary
     assert run.summary["shop"]["counts"]["trouble"] == {"created": 0, "updated": 1, "unchanged": 1}
     assert (risk.status, risk.closed_at) == (Trouble.Status.OPEN, None)
-    event = AuditEvent.objects.get(action="trouble.reopen", object_id=str(risk.pk))
+    event = AuditEvent.objects.get(action="trouble.reopen_imported", object_id=str(risk.pk))
     assert event.after["source"] == "Redmine #202" and event.before == {"status": "closed"}
     # Closed again in Redmine: closed again, and a third run with nothing new leaves it so.
     fake.change_issue(
@@ -468,7 +468,7 @@ def test_a_trouble_closed_in_shinrai_stays_closed_when_redmine_reopens_it(cast, 
     risk.refresh_from_db()
     assert run.status == ImportRun.Status.DONE, run.summary
     assert risk.status == Trouble.Status.CLOSED
-    assert not AuditEvent.objects.filter(action="trouble.reopen").exists()
+    assert not AuditEvent.objects.filter(action="trouble.reopen_imported").exists()
 
 
 def test_a_run_left_running_by_a_dead_worker_is_failed_by_the_next_run(cast, fake):

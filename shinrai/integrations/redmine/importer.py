@@ -25,12 +25,12 @@ from django.utils.translation import gettext as _
 from shinrai.core import access
 from shinrai.core import services as core_services
 from shinrai.core.access import Perm
-from shinrai.core.models import AuditEvent, Organization, Project, Role, User, Visibility
+from shinrai.core.models import Organization, Project, Role, User, Visibility
 from shinrai.core.services import audit_record
 from shinrai.progress import services as progress_services
 from shinrai.progress.models import Milestone, Task
 from shinrai.troubles import services as trouble_services
-from shinrai.troubles.models import InternalNote, RootCause, Trouble
+from shinrai.troubles.models import InternalNote, Trouble
 
 from ..models import ExternalRef, ImportRun
 from . import mapping as m
@@ -480,57 +480,15 @@ class _ProjectImport:
         self.counts.add("trouble", "created" if ref is None else "updated")
 
     def _reopen_trouble(self, trouble: Trouble, issue: dict) -> Trouble:
-        """Reopened in Redmine: a trouble the import closed goes back to the status it had before.
-
-        One closed in Shinrai (it has a root cause and prevention measures) stays closed: its post-mortem
-        wins over Redmine's status. ``troubles.services`` has no reopening, so, like ``_close_trouble``, this
-        writes the status itself and records the audit event.
-        """
-        if RootCause.objects.filter(trouble=trouble).exists():
-            return trouble
-        closing = (
-            AuditEvent.objects.filter(
-                action="trouble.close", object_type=Trouble._meta.label_lower, object_id=str(trouble.pk)
-            )
-            .order_by("-at", "-id")
-            .first()
+        """Reopened in Redmine: one the import closed goes back to its earlier status (see the service)."""
+        return trouble_services.trouble_reopen_imported(
+            by=self.by, trouble=trouble, source=f"Redmine #{issue['id']}"
         )
-        status = (closing.before.get("status") if closing else None) or Trouble.Status.OPEN
-        if status not in Trouble.Status.values or status == Trouble.Status.CLOSED:
-            status = Trouble.Status.OPEN
-        Trouble.objects.filter(pk=trouble.pk).update(
-            status=status, closed_at=None, version=trouble.version + 1, updated_at=timezone.now()
-        )
-        trouble.refresh_from_db()
-        audit_record(
-            actor=self.by,
-            action="trouble.reopen",
-            obj=trouble,
-            project=self.project,
-            before={"status": Trouble.Status.CLOSED},
-            after={"status": trouble.status, "ref": trouble.ref, "source": f"Redmine #{issue['id']}"},
-        )
-        return trouble
 
     def _close_trouble(self, trouble: Trouble, issue: dict) -> None:
-        # Closed in Redmine: Shinrai's closing (root cause, prevention measures) has no counterpart there, so
-        # the status is carried over as it is and the audit event says where it came from.
         closed_at = m.to_datetime(issue.get("closed_on") or issue["updated_on"], f"issue #{issue['id']}")
-        before = trouble.status
-        Trouble.objects.filter(pk=trouble.pk).update(
-            status=Trouble.Status.CLOSED,
-            closed_at=closed_at,
-            version=trouble.version + 1,
-            updated_at=timezone.now(),
-        )
-        trouble.refresh_from_db()
-        audit_record(
-            actor=self.by,
-            action="trouble.close",
-            obj=trouble,
-            project=self.project,
-            before={"status": before},
-            after={"status": trouble.status, "ref": trouble.ref, "source": f"Redmine #{issue['id']}"},
+        trouble_services.trouble_close_imported(
+            by=self.by, trouble=trouble, closed_at=closed_at, source=f"Redmine #{issue['id']}"
         )
 
     # --- journals ----------------------------------------------------------------------------------------
