@@ -23,6 +23,7 @@ from . import (
     matrix_accounts,
     matrix_flows,
     matrix_flows_api,
+    matrix_me_api,
     matrix_more_api,
     matrix_notifications,
     matrix_records_api,
@@ -840,6 +841,7 @@ for _area in (
     matrix_requirements_api,
     matrix_more_api,
     matrix_records_api,
+    matrix_me_api,
 ):
     EXPECTATIONS.update(_area.EXPECTATIONS)
 
