@@ -12,6 +12,7 @@ from shinrai.api import sync
 from shinrai.api.pagination import Pagination
 
 from . import access, selectors
+from .models import AuditEvent
 
 router = Router(tags=["projects"])
 # The list filter of shinrai/api/sync.py, made once (a call in an argument default runs once anyway).
@@ -45,6 +46,36 @@ class MemberOut(Schema):
     organization: OrganizationOut
     role: str = Field(description="vendor_manager, vendor_pm, vendor_member, customer_sponsor, …")
     role_label: str = Field(description="The role in the request's language")
+
+
+class ActivityOut(Schema):
+    id: int
+    at: datetime
+    action: str = Field(examples=["member.add"], description="What was done, as the audit log names it")
+    action_label: str = Field(description="The action in the request's language")
+    actor_id: int | None = Field(description="Null when the system did it (an import, a scheduled job)")
+    actor_name: str | None = Field(description="Who did it; null when the system did it")
+    member: str | None = Field(
+        description="The person a member change is about (their e-mail address), when the event names one"
+    )
+    changed_fields: list[str] = Field(
+        description="For a change of the project's details: the changed fields' names in the request's "
+        "language; otherwise empty"
+    )
+
+    # Only what the project page's "Recent changes" shows of an event: never its before/after values.
+    @staticmethod
+    def resolve_actor_name(event: AuditEvent) -> str | None:
+        return event.actor.display_name if event.actor else None
+
+    @staticmethod
+    def resolve_member(event: AuditEvent) -> str | None:
+        user = event.after.get("user") if isinstance(event.after, dict) else None
+        return str(user) if user else None
+
+    @staticmethod
+    def resolve_changed_fields(event: AuditEvent) -> list[str]:
+        return event.changed_field_labels if event.action == "project.update" else []
 
 
 class ProjectDetailOut(ProjectOut):
@@ -103,3 +134,21 @@ def list_project_members(request, project_id: int):
         }
         for member in selectors.project_members(project=project)
     ]
+
+
+@router.get(
+    "/projects/{int:project_id}/activity",
+    response=list[ActivityOut],
+    summary="The project's recent changes, newest first (vendor roles; 403 for others who can see the "
+    "project)",
+)
+@paginate(Pagination)
+def list_project_activity(request, project_id: int):
+    """The audit events of the project, as its page's "Recent changes" lists them (the page shows the latest
+    ten): every write on the project by anyone, vendor-only items included. That page is the vendor's; the
+    customer's and partners' portal shows no such list, so they get 403."""
+    project, role = access.project_for(request.auth, project_id)
+    if access.Perm.SEE_INTERNAL not in access.ROLE_PERMS[role]:
+        raise HttpError(403, "Forbidden")
+    # The page's selector (project_recent_audit) slices to ten; the API pages through the whole history.
+    return selectors.project_audit_events(project=project)

@@ -151,9 +151,14 @@ def project_members(*, project: Project) -> QuerySet[ProjectMember]:
     )
 
 
+def project_audit_events(*, project: Project) -> QuerySet[AuditEvent]:
+    """Writes on a project, newest first, for vendor roles (callers check SEE_INTERNAL)."""
+    return AuditEvent.objects.filter(project=project).select_related("actor").order_by("-at", "-id")
+
+
 def project_recent_audit(*, project: Project, limit: int = 10) -> list[AuditEvent]:
-    """Latest writes on a project, for vendor roles (callers check SEE_INTERNAL)."""
-    return list(AuditEvent.objects.filter(project=project).select_related("actor")[:limit])
+    """The latest writes, as the project page lists them."""
+    return list(project_audit_events(project=project)[:limit])
 
 
 def user_api_tokens(*, user: User) -> QuerySet[ApiToken]:

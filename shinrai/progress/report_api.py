@@ -11,7 +11,7 @@ import copy
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404, HttpResponse
 from django.utils.translation import get_language
@@ -29,7 +29,7 @@ from shinrai.core.models import Organization
 
 from . import report_selectors as selectors
 from . import report_services as services
-from .models import ReportComment, WeeklyReport
+from .models import ReportAcknowledgement, ReportComment, WeeklyReport
 
 router = Router(tags=["weekly reports"])
 UPDATED_SINCE = sync.updated_since_param()
@@ -39,6 +39,12 @@ _TEXT = 20000  # a generous bound on each text of a report
 
 class _Input(Schema):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+
+class AcknowledgerOut(Schema):
+    user_id: int
+    user_name: str
+    at: datetime
 
 
 class ReportOut(Schema):
@@ -57,7 +63,12 @@ class ReportOut(Schema):
     schedule_outlook: str
     cost_outlook: str
     published_at: datetime | None
-    acknowledgements: int
+    acknowledgements: int = Field(description="How many people acknowledged this version")
+    acknowledged_by: list[AcknowledgerOut] = Field(
+        description="Who acknowledged this version and when, oldest first (as the portal's report page "
+        "lists them to everyone who may read the report)"
+    )
+    acknowledged_by_me: bool = Field(description="Whether the caller has acknowledged this version")
     updated_at: datetime = Field(description="The latest change of the report or of its acknowledgements")
 
 
@@ -126,7 +137,8 @@ class PlainFindingOut(Schema):
     category: str
 
 
-def _out(report: WeeklyReport) -> dict:
+def _out(report: WeeklyReport, user) -> dict:
+    acknowledgements = report.acknowledgements.all()  # prefetched by _with_changes
     return {
         "id": report.pk,
         "project_id": report.project_id,
@@ -144,15 +156,23 @@ def _out(report: WeeklyReport) -> dict:
         "cost_outlook": report.cost_outlook,
         "published_at": report.published_at,
         "acknowledgements": report.ack_count,
+        "acknowledged_by": [
+            {"user_id": ack.user_id, "user_name": ack.user.display_name, "at": ack.at}
+            for ack in acknowledgements
+        ],
+        "acknowledged_by_me": any(ack.user_id == user.pk for ack in acknowledgements),
         "updated_at": report.changed_at,
     }
 
 
 def _with_changes(queryset):
     """``changed_at``: the report's own change or its latest acknowledgement, whichever is later. An
-    acknowledgement changes what the report's answer says (the count) without changing the report."""
+    acknowledgement changes what the report's answer says (who acknowledged) without changing the report.
+    The acknowledgements with their people come in one more query, however many reports are listed."""
     return queryset.annotate(
         changed_at=Greatest("updated_at", Coalesce(Max("acknowledgements__at"), "updated_at"))
+    ).prefetch_related(
+        Prefetch("acknowledgements", queryset=ReportAcknowledgement.objects.select_related("user"))
     )
 
 
@@ -178,7 +198,7 @@ def _reloaded(user, report: WeeklyReport, response: HttpResponse | None = None) 
     current = _report_for(user, report.project, report.pk)
     if response is not None:
         sync.set_etag(response, _state(current))
-    return _out(current)
+    return _out(current, user)
 
 
 def _fields(data: dict) -> dict:
@@ -222,7 +242,7 @@ def list_reports(request, project_id: int, updated_since: datetime | None = UPDA
     project, _role = selectors.reports_project_for(request.auth, project_id)
     reports = _with_changes(selectors.reports_for(user=request.auth, project=project))
     reports = sync.since(reports.order_by("-week_start", "-version"), updated_since, field="changed_at")
-    return [_out(r) for r in reports]
+    return [_out(r, request.auth) for r in reports]
 
 
 @router.get("/reports/{int:report_id}", response=ReportOut, summary="One weekly report (one version)")
@@ -234,7 +254,7 @@ def get_report(request, response: HttpResponse, report_id: int):
     if unchanged := sync.not_modified(request, _state(report)):
         return unchanged
     sync.set_etag(response, _state(report))
-    return _out(report)
+    return _out(report, request.auth)
 
 
 @router.get(

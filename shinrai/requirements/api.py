@@ -8,7 +8,8 @@ only mislead. Bad input, and changes while the customer reviews the requirements
 
 Requirements carry ``updated_at``: the list takes ``updated_since``, the detail an ``ETag`` (``If-None-Match``
 answers 304), and changes take ``If-Match`` (412 when stale); see ``shinrai.api.sync``. Stakeholders and
-goals are in ``api_goals``, the customer review in ``api_review``, on the same router.
+goals are in ``api_goals``, the customer review in ``api_review``, the catalogue of non-functional templates
+in ``api_catalogue``, on the same router.
 No ``from __future__ import annotations``: ninja reads the list's query parameters through ``@paginate``'s
 wrapper, where string annotations (``datetime``) cannot be resolved.
 """
@@ -432,5 +433,6 @@ def list_baselines(request, project_id: int):
     return selectors.baselines_for(user=request.auth, project=project)
 
 
-# Stakeholders and goals, and the customer review, decorate the same router (kept apart for length).
-from . import api_goals, api_review  # noqa: E402, F401
+# Stakeholders and goals, the customer review and the template catalogue decorate the same router (kept
+# apart for length).
+from . import api_catalogue, api_goals, api_review  # noqa: E402, F401

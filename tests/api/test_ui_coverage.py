@@ -6,7 +6,8 @@ UI_TO_API maps every non-API, non-admin URL name of the site to either
     customers), or
   - a reason string: "not API: …" (not data or an action: sign-in, health check, language switch…),
     "file: …" (a download or upload whose data or action the API offers in another form, naming those
-    routes),
+    routes), "by design: …" (kept out of the API on purpose, with the reason: credentials are managed on
+    the pages only),
     or "gap: …" (data or an action with no API equivalent; each one is listed in KNOWN_GAPS).
 
 Audited by reading each view and its API module. Figures a page derives from data the API returns (e.g. the
@@ -40,16 +41,24 @@ UI_TO_API: dict[str, tuple[str, ...] | str] = {
     # --- Core -------------------------------------------------------------------------------------------
     # Punctuality (on time / late / missing per week) derives from the reports' week_start and published_at.
     "core:portfolio": ("api:list_projects", "api:list_reports"),
-    "core:project_home": "gap: the project's recent audit events have no API (project and members: "
-    "api:get_project, api:list_project_members)",
+    "core:project_home": ("api:get_project", "api:list_project_members", "api:list_project_activity"),
     "core:portal": ("api:list_projects",),
-    "core:portal_project": "gap: the glance's 'report waiting for your acknowledgement' needs to know "
-    "whether you acknowledged it; api:get_report gives only a count (the rest: api:get_project, "
-    "api:list_project_members, api:list_milestones, api:get_progress_charts, api:list_reports, "
-    "api:get_requirements_review, api:list_troubles, api:list_change_requests)",
+    # "Waiting for your acknowledgement" is the latest report's acknowledged_by_me.
+    "core:portal_project": (
+        "api:get_project",
+        "api:list_project_members",
+        "api:list_milestones",
+        "api:get_progress_charts",
+        "api:list_reports",
+        "api:get_report",
+        "api:get_requirements_review",
+        "api:list_troubles",
+        "api:list_change_requests",
+    ),
     "core:me": "gap: personal API tokens (list, create), the saved language and the calendar feed link have "
     "no API (notification settings: api:get_notification_preferences)",
-    "core:api_token_revoke": "gap: revoking a personal API token has no API",
+    "core:api_token_revoke": "by design: API tokens are made and revoked on the settings page only, so that a "
+    "leaked token can neither mint new credentials nor outlive its revocation by making one",
     # --- Requirements -----------------------------------------------------------------------------------
     "requirements:home": (
         "api:list_requirements",
@@ -73,7 +82,7 @@ UI_TO_API: dict[str, tuple[str, ...] | str] = {
         "api:check_verifiability",
     ),
     "requirements:requirement_withdraw": ("api:withdraw_requirement",),
-    "requirements:catalogue": "gap: the catalogue of non-functional requirement templates has no API",
+    "requirements:catalogue": ("api:list_requirement_templates",),
     "requirements:review_submit": ("api:submit_requirements_review",),
     "requirements:review_withdraw": ("api:withdraw_requirements_review",),
     "requirements:export": "file: .xlsx of api:list_requirements with criteria and goals (api:list_goals)",
@@ -122,9 +131,13 @@ UI_TO_API: dict[str, tuple[str, ...] | str] = {
     "reports:pdf": "file: PDF of api:get_report",
     "reports:xlsx": "file: .xlsx of api:get_report",
     "reports:portal_list": ("api:list_reports",),
-    "reports:portal_detail": "gap: who acknowledged the report and when (names) is not in the API, "
-    "api:get_report gives only a count (the rest: api:get_report, api:list_reports, "
-    "api:list_report_comments, api:get_gantt, api:get_progress_charts)",
+    "reports:portal_detail": (
+        "api:get_report",
+        "api:list_reports",
+        "api:list_report_comments",
+        "api:get_gantt",
+        "api:get_progress_charts",
+    ),
     "reports:portal_pdf": "file: PDF of api:get_report",
     "reports:portal_xlsx": "file: .xlsx of api:get_report",
     "reports:portal_acknowledge": ("api:acknowledge_report",),
@@ -134,8 +147,9 @@ UI_TO_API: dict[str, tuple[str, ...] | str] = {
     "report deadlines (see api:list_reports); read with the feed's secret, not a token",
     "calendar:project_feed": "file: iCalendar of one project's api:list_milestones and "
     "api:list_customer_requests, with its report deadlines",
-    "calendar:regenerate": "gap: issuing a new calendar feed link has no API",
-    "calendar:revoke": "gap: switching the calendar feed off has no API",
+    "calendar:regenerate": "by design: the calendar link is a credential; like API tokens it is issued on "
+    "the settings page only",
+    "calendar:revoke": "by design: the calendar link is a credential, managed on the settings page only",
     # --- Troubles ---------------------------------------------------------------------------------------
     # The register's disclosure figures derive from detected_at / disclosed_at / disclosure_due_at.
     "troubles:register": ("api:list_troubles",),
@@ -280,18 +294,11 @@ UI_TO_API: dict[str, tuple[str, ...] | str] = {
 
 # Every "gap:" entry, acknowledged here: a new gap or a closed one must change this set.
 KNOWN_GAPS = {
-    "core:project_home",
-    "core:portal_project",
     "core:me",
-    "core:api_token_revoke",
-    "requirements:catalogue",
-    "reports:portal_detail",
-    "calendar:regenerate",
-    "calendar:revoke",
     "integrations:redmine_import",
 }
 
-REASON_PREFIXES = ("not API:", "file:", "gap:")
+REASON_PREFIXES = ("not API:", "file:", "by design:", "gap:")
 API_NAME_IN_TEXT = re.compile(rf"\b{API_NAMESPACE}:([A-Za-z0-9_-]+)")
 
 

@@ -1,4 +1,5 @@
-"""Access expectations: API routes added for completeness (issue 8): progress, projects, business flows.
+"""Access expectations: API routes added for completeness (issue 8): progress, projects (members, recent
+changes), the requirement template catalogue, business flows.
 
 Progress items: ``own`` is shared with the customer, ``own_partners`` also with partner vendors,
 ``own_internal`` with nobody outside the vendor (as in test_access_matrix.py). The glossary belongs to a
@@ -10,6 +11,8 @@ from __future__ import annotations
 from shinrai.progress import services as progress_services
 
 from .matrix import (
+    CAN_CONTRIBUTE,
+    CAN_SEE_INTERNAL,
     CAN_VIEW,
     PROJECT_TARGETS,
     VENDOR_USERS,
@@ -121,6 +124,15 @@ EXPECTATIONS: dict[str, Expect] = {
     ),
     # Projects: the members for vendor and customer roles; partner vendors see the project, not its people.
     "api:list_project_members": Expect(api_write(CAN_VIEW, CAN_SEE_MEMBERS, 200), _PROJECT, PROJECT_TARGETS),
+    # The recent changes of the vendor's project page: vendor roles; customers and partners see the project
+    # but no history (403).
+    "api:list_project_activity": Expect(
+        api_write(CAN_VIEW, CAN_SEE_INTERNAL, 200), _PROJECT, PROJECT_TARGETS
+    ),
+    # The non-functional template catalogue: the roles that add requirements, like its page.
+    "api:list_requirement_templates": Expect(
+        api_write(CAN_VIEW, CAN_CONTRIBUTE, 200), _PROJECT, PROJECT_TARGETS
+    ),
     # Business flows: editing title, description, visibility as the flow's edit page allows.
     "api:flow_update": Expect(
         api_write(CAN_SEE_FLOW, CAN_EDIT_FLOW, 200),
