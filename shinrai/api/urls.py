@@ -11,6 +11,7 @@ from ninja.errors import ValidationError as InputError
 from shinrai.accounts.api import router as accounts_router
 from shinrai.accounts.trust_api import router as trust_router
 from shinrai.core.api import router as core_router
+from shinrai.core.api_me import router as me_router
 from shinrai.flows.api import router as flows_router
 from shinrai.integrations.api import router as integrations_router
 from shinrai.ledger.api import router as ledger_router
@@ -103,6 +104,7 @@ def invalid_input(request, exc):
 
 
 api.add_router("/", core_router)
+api.add_router("/", me_router)
 api.add_router("/", requirements_router)
 api.add_router("/", progress_router)
 api.add_router("/", report_router)

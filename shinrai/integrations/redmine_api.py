@@ -1,5 +1,6 @@
-"""API: the Redmine import. Starting one is for vendor administrators (403 for everyone else); a run can
-be read by the administrators of the vendor that started it (404 for everyone else)."""
+"""API: the Redmine import. Starting one and listing the recent runs are for vendor administrators (403 for
+everyone else); a run can be read by the administrators of the vendor that started it (404 for everyone
+else). The same rule as the import page (``services.is_import_admin`` and ``services.runs_visible_to``)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.pagination import paginate
 from pydantic import ConfigDict, Field
 
+from shinrai.api.pagination import Pagination
 from shinrai.api.types import RowId
 
 from .redmine import services
@@ -48,11 +51,33 @@ def _out(run) -> dict:
     return {name: getattr(run, name) for name in ImportRunOut.model_fields}
 
 
-@router.post("/redmine/imports", response={202: ImportRunOut})
-def start_redmine_import(request, payload: ImportIn):
-    user = request.auth
+def _require_import_admin(user) -> None:
     if not services.is_import_admin(user):
         raise HttpError(403, _("Only vendor administrators may import from Redmine."))
+
+
+@router.get(
+    "/redmine/imports",
+    response=list[ImportRunOut],
+    summary="Recent import runs of your vendor organization, newest first (vendor administrators; 403 for "
+    "everyone else)",
+)
+@paginate(Pagination)
+def list_redmine_imports(request):
+    """The import page's "Recent imports", every page of them. A run whose worker died is failed first."""
+    _require_import_admin(request.auth)
+    return services.runs_visible_to(request.auth)  # a queryset: only the asked page is read
+
+
+@router.post(
+    "/redmine/imports",
+    response={202: ImportRunOut},
+    summary="Start an import from Redmine; the API key is used for this run only, never stored (vendor "
+    "administrators; 403 for everyone else)",
+)
+def start_redmine_import(request, payload: ImportIn):
+    user = request.auth
+    _require_import_admin(user)
     customer = None
     if payload.customer_id is not None:
         customer = services.customers_for(user).filter(pk=payload.customer_id).first()
@@ -83,6 +108,11 @@ def start_redmine_import(request, payload: ImportIn):
     return Status(202, _out(run))
 
 
-@router.get("/redmine/imports/{run_id}", response=ImportRunOut)
+@router.get(
+    "/redmine/imports/{run_id}",
+    response=ImportRunOut,
+    summary="One import run and its summary (administrators of the vendor that started it; 404 for everyone "
+    "else)",
+)
 def get_redmine_import(request, run_id: int):
     return _out(services.run_for(request.auth, run_id))

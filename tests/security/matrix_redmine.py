@@ -1,8 +1,9 @@
 """Access expectations: the Redmine import (pages and API).
 
-Only vendor administrators (``vendor_admin``: staff of vendor V) may open the import page and start an
-import; everyone else gets 404 on pages and 403 on the API. A run is visible to the administrators of the
-vendor that started it: ``own`` (started by V's administrator) and ``foreign`` (started by someone of V2).
+Only vendor administrators (``vendor_admin``: staff of vendor V) may open the import page, start an
+import and list the recent runs; everyone else gets 404 on pages and 403 on the API. A run is visible to
+the administrators of the vendor that started it: ``own`` (started by V's administrator) and ``foreign``
+(started by someone of V2).
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ def _api_start(role, target):
     return 202 if role == "vendor_admin" else 403
 
 
+def _api_list(role, target):
+    if role == "anonymous":
+        return 401
+    return 200 if role == "vendor_admin" else 403
+
+
 def run_kwargs(name: str):
     def kwargs(cast, target, user):
         from shinrai.integrations.models import ImportRun
@@ -46,6 +53,8 @@ def run_kwargs(name: str):
 EXPECTATIONS: dict[str, Expect] = {
     "integrations:redmine_import": Expect(_admin_page),
     "integrations:redmine_import_run": Expect(_admin_page, run_kwargs("pk"), RUN_TARGETS),
+    # The page's "Recent imports": 200 for vendor administrators (V's runs only), 403 for everyone else.
+    "api:list_redmine_imports": Expect(_api_list),
     "api:get_redmine_import": Expect(_api_read, run_kwargs("run_id"), RUN_TARGETS),
     "api:start_redmine_import": Expect(
         _api_start,
