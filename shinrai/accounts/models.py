@@ -166,3 +166,28 @@ class RelationshipSignal(models.Model):
 CONTACT_KINDS = (RelationshipSignal.Kind.MEETING, RelationshipSignal.Kind.CONSULTED_BEFORE_RFP)
 # Kinds that say how a new project was won (for "share of projects won without competition").
 WIN_KINDS = (RelationshipSignal.Kind.WON_WITHOUT_COMPETITION, RelationshipSignal.Kind.WON_IN_COMPETITION)
+
+
+class ProjectIndicators(models.Model):
+    """A project's trust-indicator tallies as of ``computed_at``: a cached aggregate of the dashboard.
+
+    What ``trust_selectors`` gathers per project (milestones, tasks, requests, troubles, report questions and
+    survey responses in the current and previous windows) in ``trust_cache``'s JSON form. A row serves the
+    boards of the hour (Japan time) it was computed in, as the windows move with time; every audited write on
+    the project drops it (``trust_cache.drop_after_write``), and a board recomputes the rows it misses.
+    ``shinrai recompute-indicators`` refills them all, and with ``--check`` compares them with the data.
+    """
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("project")
+    )
+    computed_at = models.DateTimeField(_("computed at"))
+    tallies = models.JSONField(_("tallies"), default=dict)
+    customer_found = models.PositiveIntegerField(_("troubles the customer found first"), default=0)
+
+    class Meta:
+        verbose_name = _("project trust indicators")
+        verbose_name_plural = _("project trust indicators")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} @ {self.computed_at:%Y-%m-%d %H:%M}"

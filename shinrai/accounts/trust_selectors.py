@@ -6,10 +6,14 @@ The scope is ``access.projects_visible_to(user)`` — through ``core.selectors.p
 weekly-report punctuality is reused as it is — so a vendor manager sees every project and account of their
 vendor, other vendor users the projects they are a member of and those projects' accounts.
 
-Queries (uncached), whatever the number of projects: 4 for the project list and report punctuality (now and 8
-weeks ago), 1 each for milestones, tasks, requests on time, request acknowledgement, troubles, report
-questions and survey responses, 3 + 3 for relationship summaries (today and 90 days ago) and 1 for recent
-competitor quotes — 20 in all. ``trust_board_cached`` keeps a board in Django's cache for the hour, keyed by
+Queries (uncached), whatever the number of projects: 4 for the project list and report punctuality (now and
+8 weeks ago); 1 for the projects' stored tallies (``trust_cache``, the cached aggregate the pages and the API
+read) and, for the projects whose tallies are missing (all of them without the aggregate:
+``trust_board(stored=False)``), 1 each for milestones, tasks, requests on time, request acknowledgement,
+troubles, report questions and survey responses, then 1 to store them (per 249 projects on SQLite) inside a
+savepoint; 3 + 3 for relationship summaries (today and 90 days ago) and 1 for recent competitor quotes.
+That is 12 when every project's tallies are stored, 22 when some are missing, 18 without the aggregate.
+``trust_board_cached`` keeps a board in Django's cache for the hour, keyed by
 the vendor, the user's scope and a one-query data fingerprint (see its docstring).
 """
 
@@ -33,6 +37,7 @@ from shinrai.surveys.models import Response
 from shinrai.troubles.models import Trouble
 
 from . import indicators as ind
+from . import trust_cache
 from .indicators import EarlyWarning, Figure, Tally
 from .models import RelationshipSignal
 from .signals import RelationshipSummary, relationship_summaries
@@ -388,8 +393,11 @@ def _scope_for(user: User, project_ids: list[int]):
     return lambda prefix: Q(**{f"{prefix}id__in": project_ids})
 
 
-def trust_board(*, user: User, now: datetime | None = None) -> TrustBoard:
-    """Every indicator and early warning of the projects and accounts ``user`` may see (vendor users)."""
+def trust_board(*, user: User, now: datetime | None = None, stored: bool = False) -> TrustBoard:
+    """Every indicator and early warning of the projects and accounts ``user`` may see (vendor users).
+
+    ``stored``: take the projects' tallies from the cached aggregate (``trust_cache``), as the pages do
+    through ``trust_board_cached``; otherwise gather them from the data (nothing is stored)."""
     now = now or timezone.now()
     today = timezone.localtime(now, TOKYO).date()
     board = TrustBoard(now=now, today=today, figures=_figures({}))
@@ -402,7 +410,6 @@ def trust_board(*, user: User, now: datetime | None = None) -> TrustBoard:
         r.project.pk: r for r in portfolio_rows(user=user, now=now - timedelta(weeks=ind.PUNCTUALITY_WEEKS))
     }
     project_ids = [r.project.pk for r in rows]
-    w = Windows(now=now, today=today)
 
     tallies = _new_tallies()
     for row in rows:
@@ -411,7 +418,13 @@ def trust_board(*, user: User, now: datetime | None = None) -> TrustBoard:
             Tally(num=row.on_time_weeks, den=row.due_weeks),
             Tally(num=prev.on_time_weeks if prev else 0, den=prev.due_weeks if prev else 0),
         ]
-    customer_found = _gather(tallies, _scope_for(user, project_ids), w)
+    scope = _scope_for(user, project_ids)
+    if stored:
+        # From the cached aggregate (trust_cache): computed here only for the projects written to since, or
+        # not computed yet this hour.
+        customer_found = trust_cache.stored_tallies(tallies, project_ids, now=now, scope=scope)
+    else:
+        customer_found = _gather(tallies, scope, Windows(now=now, today=today))
 
     customers: dict[int, CustomerRef] = {}
     by_customer: dict[int, list[ProjectTrust]] = defaultdict(list)
@@ -521,7 +534,7 @@ def trust_board_cached(*, user: User, now: datetime | None = None, key: str | No
     key = key or board_key(user=user, now=now)
     board = cache.get(key)
     if board is None:
-        board = trust_board(user=user, now=now)
+        board = trust_board(user=user, now=now, stored=True)
         board.cache_key = key
         cache.set(key, board, CACHE_SECONDS)
     return board

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,10 @@ from .models import (
     TokenScope,
     User,
 )
+
+#: Sent by ``audit_event`` with the ``project_id`` written to: every audited write, bulk imports included.
+#: Cached aggregates of a project listen to it (``accounts.trust_cache`` drops the project's indicators).
+project_written = Signal()
 
 PROJECT_AUDITED_FIELDS = (
     "code",
@@ -66,6 +71,8 @@ def audit_event(
     after: dict | None = None,
 ) -> AuditEvent:
     """The unsaved event ``audit_record`` writes: bulk imports collect these for one ``bulk_create``."""
+    if project is not None:
+        project_written.send(sender=AuditEvent, project_id=getattr(project, "pk", project))
     return AuditEvent(
         actor=actor,
         action=action,
