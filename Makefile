@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup lint format bench clean
+.PHONY: run test setup lint format bench load clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required"; exit 1; }
@@ -50,6 +50,12 @@ test: setup lint
 bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,production]'
 	$(BIN)/python bench/run.py
+
+# The load and soak test: 50 mixed users for 5 minutes on the large dataset (needs gunicorn and locust).
+# Arguments through LOAD_ARGS, e.g. make load LOAD_ARGS="--scale small --users 5 --duration 30s".
+load: setup
+	$(BIN)/python -m pip install --quiet -e '.[dev,production,bench]'
+	$(BIN)/python bench/load_bench.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

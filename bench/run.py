@@ -4,7 +4,8 @@ SQLite by default; BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/shinrai
 (that database is dropped and recreated when it holds no seeded data). Arguments are passed on, e.g.
 `.venv/bin/python bench/run.py --scale medium`. The other benchmarks run on their own:
 bench/charts_bench.py, bench/excel_import_bench.py, bench/report_pdf_bench.py, bench/verifiability_bench.py,
-bench/bpmn_bench.py.
+bench/bpmn_bench.py, bench/wbs_import_bench.py; the load and soak test (50 mixed users for 5 minutes,
+locust) is bench/load_bench.py (`make load`).
 """
 
 from __future__ import annotations
