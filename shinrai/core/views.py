@@ -32,16 +32,23 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def portfolio(request: HttpRequest) -> HttpResponse:
+    """The vendor's projects, a page at a time; ``?attention=1`` lists only those whose last week's report
+    is late or missing."""
     if not access.is_vendor_user(request.user):
         raise Http404
-    rows = selectors.portfolio_rows(user=request.user)
+    attention = request.GET.get("attention") == "1"
+    portfolio = selectors.portfolio_page(user=request.user, page=request.GET.get("page"), attention=attention)
     return render(
         request,
         "core/portfolio.html",
         {
-            "rows": rows,
-            "last_week": rows[0].last_week if rows else None,
-            "overdue": sum(1 for row in rows if row.last_week_state in ("late", "missing")),
+            "rows": portfolio.rows,
+            "page": portfolio.page,
+            "page_range": portfolio.page.paginator.get_elided_page_range(portfolio.page.number),
+            "total": portfolio.total,
+            "overdue": portfolio.overdue,
+            "last_week": portfolio.last_week,
+            "attention": attention,
         },
     )
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date, timedelta
-from urllib.parse import quote
+from types import SimpleNamespace
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import parse_etags, quote_etag
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -180,19 +185,50 @@ def portal_list(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _gantt_picture(request: HttpRequest, gantt: chart_data.GanttView, version: str) -> HttpResponse:
+    """The Gantt's SVG alone, for the report page's ``<img>``: a 300-line plan is 1 MB of outlined text, which
+    the browser now keeps instead of receiving it inside every report page.
+
+    The page asks for ``v=<version>`` (changed by any change to the chart): that URL is cached for a day.
+    Any other is revalidated (ETag), so an old link never shows an old picture for long."""
+    etag = quote_etag(version)
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(gantt.svg, content_type="image/svg+xml")
+    response["ETag"] = etag
+    current = request.GET.get("v") == version
+    response["Cache-Control"] = "private, max-age=86400" if current else "private, no-cache"
+    return response
+
+
 @login_required
 def portal_detail(request: HttpRequest, pk: int, report_id: int) -> HttpResponse:
-    """One report in the fixed form, its corrections, acknowledgements and the question-and-answer thread."""
+    """One report in the fixed form, its corrections, acknowledgements and the question-and-answer thread.
+
+    With ``?picture=gantt`` it answers the Gantt's picture instead (the page shows it as an image), for
+    whoever may read the report."""
     project, role = selectors.reports_project_for(request.user, pk)
     report = selectors.report_for(user=request.user, project=project, pk=report_id)
     if report.state != WeeklyReport.State.PUBLISHED:
         raise Http404  # drafts are not shown in the portal, not even as a preview
-    acknowledgements = selectors.acknowledged_by(report=report)
+    report.project = project  # loaded with its organizations: the versions' lookup needs it
     zoom = _zoom(request, "month")
     # The charts the portal's schedule page shows, from the same cache (drawn for the customer audience).
     project_charts = chart_data.ProjectCharts(
         user=request.user, project=project, audience=chart_data.audience_for(request.user, portal=True)
     )
+    gantt = project_charts.gantt(zoom=zoom)
+    # The chart's cache key names the project, audience, zoom, language, day and data: the picture's version.
+    version = hashlib.sha256(project_charts.key("gantt", zoom).encode()).hexdigest()[:32]
+    if request.GET.get("picture") == "gantt":
+        return _gantt_picture(request, gantt, version)
+    picture = format_html(
+        '<img src="?{}" alt="{}" loading="lazy" decoding="async">',
+        urlencode({"zoom": zoom, "picture": "gantt", "v": version}),
+        _("Gantt chart"),
+    )
+    acknowledgements = selectors.acknowledged_by(report=report)
     return render(
         request,
         "progress/reports/portal_detail.html",
@@ -207,7 +243,12 @@ def portal_detail(request: HttpRequest, pk: int, report_id: int) -> HttpResponse
             "comment_form": CommentForm(),
             "is_preview": access.is_vendor_user(request.user),
             "zoom": zoom,
-            "gantt": project_charts.gantt(zoom=zoom),
+            "gantt": SimpleNamespace(
+                # The chart's table stays in the page; its picture comes as an image (see _gantt_picture).
+                safe_html=mark_safe(gantt.html.replace(gantt.svg, picture, 1)),  # noqa: S308 -- cached markup, our <img>
+                line_names=gantt.line_names,
+                omitted_rows=gantt.omitted_rows,
+            ),
             "charts": project_charts.progress(),
             "charts_day": project_charts.today,
         },

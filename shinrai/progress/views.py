@@ -16,9 +16,8 @@ from shinrai.core import access
 from shinrai.core.access import Perm
 from shinrai.requirements import selectors as requirement_selectors
 
-from . import chart_data, selectors, services
+from . import chart_data, selectors, services, wbs_table
 from .forms import MilestoneActualForm, MilestoneForm, TaskForm, TaskProgressForm
-from .models import Task
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -115,16 +114,19 @@ def milestone_actual(request: HttpRequest, pk: int, milestone_id: int) -> HttpRe
 def wbs(request: HttpRequest, pk: int) -> HttpResponse:
     """The WBS as a tree table with rolled-up figures and a quick progress form on every leaf task."""
     project, role = access.project_for(request.user, pk, Perm.SEE_INTERNAL)
+    perms = access.ROLE_PERMS[role]
+    contribute = Perm.CONTRIBUTE in perms
     rows = selectors.wbs_for(user=request.user, project=project)
     return render(
         request,
         "progress/wbs.html",
         {
             "project": project,
-            "perms": access.ROLE_PERMS[role],
+            "perms": perms,
+            "contribute": contribute,
             "rows": rows,
+            "wbs_rows": wbs_table.wbs_rows_html(request, project=project, rows=rows, contribute=contribute),
             "summary": selectors.project_schedule_summary(user=request.user, project=project, rows=rows),
-            "statuses": Task.Status.choices,
         },
     )
 
