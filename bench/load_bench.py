@@ -324,14 +324,7 @@ def report(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", default="large", choices=("small", "medium", "large"))
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--database-url", help="postgres://…/<name with 'bench'> (default: SQLite under var/bench)"
-    )
-    parser.add_argument(
-        "--cache-url", default="", help="e.g. redis://127.0.0.1:6379/15 (default: in-process)"
-    )
+    pages_bench.add_setup_arguments(parser)
     parser.add_argument("--users", type=int, default=50)
     # People sign in gradually (each sign-in costs a slow password hash), as at the start of a working day.
     parser.add_argument("--spawn-rate", type=float, default=2, help="people started per second")

@@ -552,8 +552,8 @@ def report(db: Database, info: dict, args, big: Subject, small: Subject, results
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_setup_arguments(parser: argparse.ArgumentParser) -> None:
+    """The dataset and server options every benchmark of the app shares (pages_bench, load_bench)."""
     parser.add_argument("--scale", default="large", choices=("small", "medium", "large"))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -562,6 +562,11 @@ def main() -> None:
     parser.add_argument(
         "--cache-url", default="", help="e.g. redis://127.0.0.1:6379/15 (default: in-process)"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_setup_arguments(parser)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--requests", type=int, default=100, help="warm sequential requests per page")
     parser.add_argument("--concurrency", type=int, default=4)
