@@ -197,7 +197,7 @@ def _task_out(
         "status": row.status,
         "is_summary": row.is_summary,
         "milestone_id": task.milestone_id if task.milestone_id in milestone_ids else None,
-        "requirement_ids": [requirement.pk for requirement in task.requirements.all()],
+        "requirement_ids": [requirement.id for requirement in row.requirements],
         "visibility": task.visibility,
         "completed_at": task.completed_at,
         "updated_at": changed_at[task.pk],

@@ -430,15 +430,11 @@ def export_rows(wbs_rows: Iterable[selectors.WbsRow]) -> list[ExportRow]:
                 progress=progress,
                 status=row.status,
                 milestone=task.milestone.name if task.milestone_id else "",
-                requirements=", ".join(r.ref for r in sorted(task.requirements.all(), key=_number)),
+                requirements=", ".join(r.ref for r in row.requirements),
                 visibility=task.visibility,
             )
         )
     return rows
-
-
-def _number(requirement: Requirement) -> int:
-    return requirement.number
 
 
 def export_wbs(*, user: User, project: Project, language: str | None = None) -> bytes:

@@ -142,7 +142,7 @@ def wbs_rows_html(request, *, project, rows: list[WbsRow], contribute: bool) -> 
     for row in rows:
         task = row.task
         pk = int(task.pk)
-        refs = ", ".join(requirement.ref for requirement in task.requirements.all())
+        refs = ", ".join(requirement.ref for requirement in row.requirements)
         name, sub_task, report = esc(task.name), "", ""
         if contribute:
             name = f'<a href="{esc(edit_url(pk))}">{name}</a>'
