@@ -9,7 +9,9 @@ What it does:
    X-Forwarded-Proto: https as behind the TLS proxy) on a loopback port and runs locust headless against it
    (bench/load_locustfile.py: each person signs in through the login form with the seeded password, then
    opens pages of its role's mix after a think time). The server's memory (RSS of the gunicorn master and
-   workers) is sampled every 10 s while it runs.
+   workers) is sampled every 10 s while it runs. Before the load, the scheduled jobs a production machine has
+   run by morning (stored trust indicators, the day's charts drawn ahead) run as cron would; `--cold` skips
+   them to measure the first views.
 4. Writes a Markdown report: requests, failures (must be 0), p50/p95/p99 and requests/s per page group, and
    the memory samples (first vs last; flat means no growth beyond noise over the second half of the run,
    the first filling the workers' caches). p95 is judged against DESIGN.md's
@@ -20,7 +22,7 @@ The report goes to bench/results/<date>-load-<db>.md only when the machine was i
 script: `.venv/bin/python bench/load_bench.py --scale small --users 5 --duration 30s`.
 
 Run: .venv/bin/python bench/load_bench.py [--scale large] [--users 50] [--duration 5m] [--workers 2]
-     [--database-url postgres://…/shinrai_bench] [--cache-url redis://…] [--wait 1,5] [--reseed]
+     [--database-url postgres://…/shinrai_bench] [--cache-url redis://…] [--wait 1,5] [--reseed] [--cold]
 Needs gunicorn and locust (`pip install -e '.[production,bench]'`; `make load` installs them).
 """
 
@@ -136,6 +138,42 @@ def plan(users: int) -> dict:
 
 
 # --- The run ----------------------------------------------------------------------------------------------
+
+
+def prepare_like_cron(accounts: dict, env: dict) -> None:
+    """Run the scheduled jobs a production machine has run by the time people arrive (docs/OPERATIONS.md).
+
+    ``recompute-indicators`` (hourly) stores the trust indicators; ``draw-charts`` (daily, after midnight)
+    draws the charts into the shared chart cache (Redis with --cache-url, else files under the server's
+    var/). Cron draws every active project's (about 35 min for the 884 of the large dataset on one core);
+    here only the projects the load visits are drawn, in two processes. ``--cold`` measures first views.
+    """
+    from shinrai.core.models import Project
+
+    ids = {
+        project["id"] for people in accounts.values() for person in people for project in person["projects"]
+    }
+    codes = sorted(Project.objects.filter(pk__in=ids).values_list("code", flat=True))
+    started = time.perf_counter()
+    shinrai = str(BIN / "shinrai")
+    pages_bench._run([shinrai, "recompute-indicators"], env)
+    halves = [codes[0::2], codes[1::2]]
+    drawers = [
+        subprocess.Popen(
+            [shinrai, "draw-charts", *(f"--project={code}" for code in half)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        for half in halves
+        if half
+    ]
+    if any(drawer.wait() for drawer in drawers):
+        sys.exit("shinrai draw-charts failed before the load test")
+    print(
+        f"Scheduled jobs done in {time.perf_counter() - started:.0f} s "
+        f"(indicators; charts of the {len(codes)} projects the load visits).",
+        flush=True,
+    )
 
 
 class MemorySampler(threading.Thread):
@@ -304,8 +342,14 @@ def report(
         + ", ".join(f"{counts[k]} {k.split('.')[1]}" for k in wanted if k in counts)
         + ".",
         f"- Server: gunicorn, {args.workers} sync workers, SHINRAI_ENV=production, cache "
-        f"{'Redis (' + args.cache_url + ')' if args.cache_url else 'in-process (LocMem, per worker)'}, "
-        "loopback with X-Forwarded-Proto: https.",
+        f"{pages_bench.cache_description(args.cache_url)}, loopback with X-Forwarded-Proto: https.",
+        "- Before the load: "
+        + (
+            "nothing (`--cold`): indicators and charts are computed by the first views."
+            if args.cold
+            else "the scheduled jobs ran as by cron overnight (`shinrai recompute-indicators`; "
+            "`shinrai draw-charts` for the projects the load visits)."
+        ),
         f"- People (weight per role, distinct seeded accounts signed in through the login form): {mix}. "
         "Page mixes per role: bench/load_locustfile.py. Each person opens pages of up to "
         f"{PROJECTS_PER_ACCOUNT} of its running projects.",
@@ -337,6 +381,11 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reseed", action="store_true", help="seed again even if the database is there")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="skip the scheduled jobs (stored indicators, charts drawn ahead) that run before people arrive",
+    )
     parser.add_argument(
         "--out", type=Path, default=None, help="default: bench/results (var/bench/load while CI runs)"
     )
@@ -378,6 +427,9 @@ def main() -> None:
         import redis
 
         redis.Redis.from_url(args.cache_url).flushdb()
+
+    if not args.cold:
+        prepare_like_cron(accounts, server_env)
 
     busy = ci_running()
     if busy:

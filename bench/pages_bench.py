@@ -465,6 +465,13 @@ def measure(server: Server, sessions: dict, page: Page, big: Subject, cold: list
 # --- The report -------------------------------------------------------------------------------------------
 
 
+def cache_description(cache_url: str | None) -> str:
+    """How the server under test caches (settings.py: CACHES)."""
+    if cache_url:
+        return f"Redis ({cache_url}) for everything"
+    return "in-process (LocMem, per worker), drawn charts in files shared by the workers (var/cache/charts)"
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -533,7 +540,7 @@ def report(db: Database, info: dict, args, big: Subject, small: Subject, results
         f"- Measured project: {big.code} ({big.tasks} tasks, the biggest running project with a draft and a "
         f"questioned report); query counts also on {small.code} ({small.tasks} tasks).",
         f"- Server: gunicorn, {args.workers} sync workers, SHINRAI_ENV=production, "
-        f"cache {'Redis (' + args.cache_url + ')' if args.cache_url else 'in-process (LocMem, per worker)'}, "
+        f"cache {cache_description(args.cache_url)}, "
         "requests on loopback with X-Forwarded-Proto: https (as behind the TLS proxy).",
         f"- Cold: first request of the page for {COLD_PROJECTS} other big projects (charts not drawn yet), "
         "median. Warm: "

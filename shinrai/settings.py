@@ -214,6 +214,26 @@ CACHES = {
         }
     )
 }
+# Drawn charts have their own cache: a worker and `shinrai draw-charts` draw them ahead of the first view
+# (shinrai/progress/chart_drawing.py), which only helps where the app servers read the same cache. Redis when
+# SHINRAI_CACHE_URL is set; in production without it, files under var/cache/charts (shared by the processes of
+# one machine); otherwise in-process memory.
+CHART_CACHE_DIR = os.environ.get("SHINRAI_CHART_CACHE_DIR", str(VAR_DIR / "cache" / "charts"))
+_CHART_CACHE_ENTRIES = envint("SHINRAI_CHART_CACHE_MAX_ENTRIES", 20000)
+if CACHE_URL:
+    CACHES["charts"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+elif PRODUCTION:
+    CACHES["charts"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": CHART_CACHE_DIR,
+        "OPTIONS": {"MAX_ENTRIES": _CHART_CACHE_ENTRIES},
+    }
+else:
+    CACHES["charts"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "shinrai-charts",
+        "OPTIONS": {"MAX_ENTRIES": envint("SHINRAI_CACHE_MAX_ENTRIES", 300)},
+    }
 
 # E-mail: printed to the console unless SMTP is configured.
 EMAIL_BACKEND = os.environ.get(

@@ -24,9 +24,9 @@ def _fast_password_hashing(settings):
 def _empty_cache():
     # Charts and schedule summaries are cached by a data fingerprint; rolled-back tests can reuse ids and
     # (with a pinned clock) timestamps, so one test's cached picture must never answer another's.
-    from django.core.cache import cache
+    from tests.caches import clear_caches
 
-    cache.clear()
+    clear_caches()
 
 
 @dataclass

@@ -33,7 +33,7 @@ from datetime import date, timedelta
 
 import numpy
 import PIL.Image
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -124,7 +124,7 @@ def customer_chart_images(
         language=language,
     )
     key = project_charts.key("report-pdf", PDF_ZOOM)
-    images = cache.get(key)
+    images = caches["charts"].get(key)
     if images is None:
         day = project_charts.today
         gantt = chart_data.render_gantt(
@@ -134,7 +134,7 @@ def customer_chart_images(
         burndown = project_charts.burndown_chart(series)
         estimated = series.estimated_before if series.estimated_points else None
         images = ChartImages(gantt.png(CHART_DPI), burndown.png(CHART_DPI), day, estimated)
-        cache.set(key, images, chart_data.CACHE_SECONDS)
+        caches["charts"].set(key, images, chart_data.CACHE_SECONDS)
     return images
 
 

@@ -15,3 +15,17 @@ def snapshot_progress(*, day: str | None = None) -> int:
     the same from cron.
     """
     return services.snapshots_take_all(day=date.fromisoformat(day) if day else None)
+
+
+@task()
+def draw_charts(*, project_id: int) -> int:
+    """Draw one project's charts into the shared cache after a write (see ``chart_drawing``).
+
+    Returns how many were drawn (0 when all were cached already or the project is gone).
+    """
+    from shinrai.core.models import Project
+
+    from .chart_drawing import draw_project_charts
+
+    project = Project.objects.filter(pk=project_id).first()
+    return draw_project_charts(project) if project is not None else 0

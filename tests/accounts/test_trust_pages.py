@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.urls import reverse
 from shinrai.accounts import indicators as ind
 from shinrai.accounts import trust_selectors
 from shinrai.core.models import Organization, Role
+from tests.caches import clear_caches
 
 from ..factories import OrganizationFactory, ProjectFactory, ProjectMemberFactory
 from .test_trust import (
@@ -247,7 +247,7 @@ def _project_with_data(cast, vendor, customer, n):
 
 
 def _count(client, user, url) -> int:
-    cache.clear()
+    clear_caches()
     client.force_login(user)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200

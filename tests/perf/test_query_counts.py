@@ -21,7 +21,6 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.test import Client
@@ -36,6 +35,9 @@ from shinrai.flows import services as flow_services
 from shinrai.ledger import services as ledger_services
 from shinrai.progress import report_services
 from shinrai.progress.models import ReportComment, WeeklyReport
+from shinrai.surveys import services as survey_services
+from shinrai.surveys.models import Response, Survey, SurveyTemplate
+from tests.caches import clear_caches
 
 SMALL = seeding.SCALES["small"].but(
     customers=2, partners=1, projects=4, users=24, tasks_per_project=40, requirements_per_project=6
@@ -50,6 +52,7 @@ FLOW_FILE = Path(flow_services.__file__).parent / "demo" / "order_to_ship_v1.bpm
 FLOWS = {"small": 1, "medium": 4}  # the seed makes no business flows: a few are uploaded per size
 LEDGER = {"small": 1, "medium": 4}  # nor customer requests and change requests: as many of each
 QUESTIONS = {"small": 0, "medium": 3}  # questions (each answered) added to the counted report
+SURVEY_ANSWERS = {"small": 0, "medium": 8}  # answers to a survey round sent on the counted project
 SMALL_WEEKS, SMALL_TROUBLES = 4, 4  # what the small project keeps of its history
 
 #: (name, who, URL). ``who``: pm, manager (vendor manager) or sponsor (customer sponsor); the URL is
@@ -74,6 +77,9 @@ PAGES = [
     ("trust dashboard", "manager", "/trust/"),
     ("project trust", "pm", "/projects/{project}/trust/"),
     ("accounts", "manager", "/customers/"),
+    ("survey results (project)", "pm", "/projects/{project}/surveys/results/"),
+    ("survey results (account)", "manager", "/customers/{customer}/surveys/results/"),
+    ("survey results (all projects)", "manager", "/surveys/results/"),
     ("portal home", "sponsor", "/portal/"),
     ("portal project", "sponsor", "/portal/projects/{project}/"),
     ("portal schedule", "sponsor", "/portal/projects/{project}/schedule/"),
@@ -109,6 +115,7 @@ class Subject:
     """The project whose pages are counted, the people who open them and what it holds."""
 
     project: int
+    customer: int
     draft: int
     published: int  # a published report with questions
     pm: int
@@ -169,6 +176,8 @@ def _subject(size: str) -> Subject:
             cost_impact=100000,
             schedule_impact_days=5,
         )
+    if SURVEY_ANSWERS[size]:
+        _answer_a_survey(project, pm, SURVEY_ANSWERS[size])
     for i in range(FLOWS[size]):
         flow_services.flow_create(
             by=pm,
@@ -187,8 +196,41 @@ def _subject(size: str) -> Subject:
         "customer requests": project.customer_requests.count(),
         "change requests": project.change_requests.count(),
         "questions": published.comments.count(),
+        "survey responses": Response.objects.filter(survey__project=project).count(),
+        "survey responses of the account": Response.objects.filter(
+            survey__project__customer_org=project.customer_org_id
+        ).count(),
+        "survey responses of the vendor": Response.objects.filter(
+            survey__project__vendor_org=project.vendor_org_id
+        ).count(),
     }
-    return Subject(project.pk, draft.pk, published.pk, pm.pk, sponsor.pk, manager[0].pk, sizes)
+    return Subject(
+        project.pk, project.customer_org_id, draft.pk, published.pk, pm.pk, sponsor.pk, manager[0].pk, sizes
+    )
+
+
+def _answer_a_survey(project: Project, pm: User, answers: int) -> None:
+    """A round of the shipped survey sent to ``answers`` people, each of whom answers every question."""
+    template = SurveyTemplate.objects.filter(vendor_org=None, is_current=True).order_by("pk").first()
+    survey = survey_services.survey_send(
+        by=pm,
+        project=project,
+        template=template,
+        kind=Survey.Kind.PULSE,
+        title="追加アンケート",
+        answer_until=timezone.localdate() + timedelta(days=7),
+        extra_emails=[f"answer{i}@example.jp" for i in range(answers)],
+    )
+    questions = list(template.questions.all())
+    for i, invitation in enumerate(survey.invitations.order_by("pk")):
+        raw = {
+            q.code: f"意見{i}" if q.kind == "text" else (i + n) % (5 if q.kind == "likert" else 10) + 1
+            for n, q in enumerate(questions)
+        }
+        response, errors = survey_services.response_submit(
+            invitation=invitation, questions=questions, raw=raw
+        )
+        assert response is not None, errors
 
 
 def _count(subject: Subject) -> dict[str, tuple[int, int, int]]:
@@ -204,7 +246,7 @@ def _count(subject: Subject) -> dict[str, tuple[int, int, int]]:
         counts = []
         for clear in (True, False, True):
             if clear:
-                cache.clear()
+                clear_caches()
             with CaptureQueriesContext(connection) as queries:
                 response = clients[who].get(url)
             assert response.status_code == 200, f"{url} answered {response.status_code} to the {who}"
@@ -234,7 +276,7 @@ def measured(django_db_setup, django_db_blocker) -> dict[str, tuple[Subject, dic
                 _as_if_committed()
                 found[size] = (subject, _count(subject))
                 transaction.set_rollback(True)
-        cache.clear()
+        clear_caches()
     return found
 
 

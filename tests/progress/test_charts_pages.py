@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import defusedxml.ElementTree as ET
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.utils import translation
 
 from shinrai.progress import chart_data, charts, services
 from shinrai.progress.chart_data import Audience, ProjectCharts
+from tests.caches import clear_caches
 
 from ..factories import TaskFactory
 from .conftest import TODAY
@@ -31,9 +31,9 @@ NASTY = '<script>alert(1)</script> & "x"'
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    cache.clear()
+    clear_caches()
     yield
-    cache.clear()
+    clear_caches()
 
 
 @pytest.fixture
@@ -169,7 +169,7 @@ def test_customer_gantt_leaves_out_vendor_only_tasks_and_milestones(client, plan
 def test_vendor_preview_of_the_portal_is_the_customers_picture(client, plan):
     client.force_login(plan.users["customer_sponsor"])
     customer = client.get(_url("portal_schedule", plan)).context["gantt"]
-    cache.clear()  # drawn again for the vendor, not served from the customer's cache entry
+    clear_caches()  # drawn again for the vendor, not served from the customer's cache entry
     client.force_login(plan.users["vendor_pm"])
     response = client.get(_url("portal_schedule", plan))
     assert "社内コードレビュー" not in response.content.decode()
@@ -257,7 +257,7 @@ def test_page_query_counts_do_not_grow_with_the_tasks(client, cast, make_milesto
                 )
 
     def count(user, url):
-        cache.clear()  # every count is of a page drawn from the database
+        clear_caches()  # every count is of a page drawn from the database
         client.force_login(user)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200

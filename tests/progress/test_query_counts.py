@@ -12,7 +12,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.urls import reverse
 from shinrai.core.models import Role
 from shinrai.progress.models import Milestone, ReportAcknowledgement, ReportComment, Task, WeeklyReport
 from shinrai.requirements.models import Requirement
+from tests.caches import clear_caches
 
 from ..factories import ProjectMemberFactory, UserFactory
 
@@ -29,9 +29,9 @@ START = date(2026, 6, 1)  # a Monday
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    cache.clear()
+    clear_caches()
     yield
-    cache.clear()
+    clear_caches()
 
 
 class Plan:
@@ -199,12 +199,12 @@ def test_query_count_does_not_grow_with_the_project(client, cast, plan, page):
     client.force_login(cast.users[who])
     client.get(url_of(plan))  # the session, and the charts drawn once
     small_warm = queries(client, url_of(plan))
-    cache.clear()
+    clear_caches()
     small_cold = queries(client, url_of(plan))
 
     grow_big(plan)
     assert plan.tasks >= 40 and plan.weeks >= 13  # the big project really is bigger
-    cache.clear()
+    clear_caches()
     big_cold = queries(client, url_of(plan))
     big_warm = queries(client, url_of(plan))
 

@@ -14,7 +14,6 @@ from urllib.parse import unquote
 import numpy
 import openpyxl
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -24,6 +23,7 @@ from pypdf import PdfReader
 from shinrai.core.models import Organization, Project
 from shinrai.progress import report_pdf, report_services, services
 from shinrai.progress.models import WeeklyReport
+from tests.caches import clear_caches
 
 from ..factories import TaskFactory
 from .conftest import TODAY
@@ -37,9 +37,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    cache.clear()
+    clear_caches()
     yield
-    cache.clear()
+    clear_caches()
 
 
 @pytest.fixture
@@ -212,7 +212,7 @@ def test_pdf_charts_are_the_customers(plan, make_task):
     vendor, customer = plan.users["vendor_pm"], plan.users["customer_sponsor"]
 
     def images(user):
-        cache.clear()
+        clear_caches()
         return report_pdf.customer_chart_images(user=user, project=plan.own, language="ja")
 
     before = images(customer)

@@ -6,10 +6,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from shinrai.progress import report_services
+from tests.caches import clear_caches
 
 WEEK = date(2026, 11, 16)
 
@@ -70,7 +70,7 @@ def test_the_version_changes_with_the_plan(client, cast, published, make_task):
     client.force_login(cast.users["customer_sponsor"])
     before = _picture_src(client.get(_url(cast, published)).content.decode())
     make_task("追加タスク", planned_start=date(2026, 11, 16), duration_days=3)
-    cache.clear()
+    clear_caches()
     after = _picture_src(client.get(_url(cast, published)).content.decode())
     assert before != after
     stale = client.get(_url(cast, published) + before)

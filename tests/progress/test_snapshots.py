@@ -26,7 +26,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
@@ -38,6 +37,7 @@ from shinrai.core.models import Project
 from shinrai.progress import chart_data, report_services, services, snapshots, tasks
 from shinrai.progress.chart_data import Audience, ProjectCharts
 from shinrai.progress.models import ProgressSnapshot, Task
+from tests.caches import clear_caches
 
 from ..factories import TaskFactory
 
@@ -57,9 +57,9 @@ FIGURES = (
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    cache.clear()
+    clear_caches()
     yield
-    cache.clear()
+    clear_caches()
 
 
 @pytest.fixture
@@ -435,7 +435,7 @@ def test_progress_page_query_count_does_not_grow_with_the_history(client, cast, 
     clock.set(2026, 11, 30, 12)
 
     def count(user, name):
-        cache.clear()
+        clear_caches()
         client.force_login(user)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse(f"progress:{name}", args=[cast.own.pk])).status_code == 200
