@@ -51,11 +51,26 @@ bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,production]'
 	$(BIN)/python bench/run.py
 
+# Shinrai against a real Redmine 5 with the same 1,700 issues (bench/redmine_bench.py, ~20 minutes). Needs root
+# the first time (scripts/redmine-test-server installs Debian's redmine). Arguments through BENCH_ARGS.
+.PHONY: bench-redmine
+bench-redmine: setup
+	$(BIN)/python -m pip install --quiet -e '.[dev,production]'
+	$(BIN)/python bench/redmine_bench.py $(BENCH_ARGS)
+
 # The load and soak test: 50 mixed users for 5 minutes on the large dataset (needs gunicorn and locust).
 # Arguments through LOAD_ARGS, e.g. make load LOAD_ARGS="--scale small --users 5 --duration 30s".
 load: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,production,bench]'
 	$(BIN)/python bench/load_bench.py $(LOAD_ARGS)
+
+# The static security scan (bandit; findings fixed or justified with `# nosec <id>: reason`) and the dependency
+# audit (pip-audit through scripts/audit-dependencies). CI runs it before the tests.
+.PHONY: audit
+audit: setup
+	$(BIN)/python -m pip install --quiet -e '.[dev,audit]'
+	$(BIN)/bandit -c pyproject.toml -r shinrai -q
+	$(BIN)/python scripts/audit-dependencies
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

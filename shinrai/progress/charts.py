@@ -52,7 +52,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import quoteattr  # escapes what we write, parses nothing  # nosec B406
 
 import matplotlib as mpl
 import PIL.Image

@@ -12,8 +12,8 @@ import io
 import math
 import re
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element as XmlElement
-from xml.etree.ElementTree import ParseError
+from xml.etree.ElementTree import Element as XmlElement  # the type only (parsing is defusedxml)  # nosec B405
+from xml.etree.ElementTree import ParseError  # the exception only  # nosec B405
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
