@@ -1,13 +1,16 @@
 """Browser tests: a real headless Chromium (Debian's, /usr/bin/chromium) against pytest-django's live server.
 
 Everything here is skipped, with the reason printed, when Chromium or the playwright package is missing.
-Screenshots are kept under var/test-artifacts/e2e/ (var/ is git-ignored).
+Screenshots are kept under var/test-artifacts/e2e/<database>/<test>/ (var/ is git-ignored): one directory per
+test, emptied when the test starts, so that what is there is what the last run saw; a failed test also leaves
+FAILED.png, the page as it was when it failed. The SQLite and PostgreSQL passes keep separate directories.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,11 +33,23 @@ ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 E2E_DIR = Path(__file__).resolve().parent
 
 
+FAILED = pytest.StashKey[bool]()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test in tests/e2e carries the e2e marker, so `-m "not e2e"` leaves all of them out."""
     for item in items:
         if E2E_DIR in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call):
+    """Remember a failed call, so that the page fixture can keep a screenshot of where it failed."""
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[FAILED] = True
+    return report
 
 
 @contextmanager
@@ -84,7 +99,19 @@ def console_errors() -> list[str]:
 
 
 @pytest.fixture
-def page(browser, console_errors: list[str]) -> Iterator:
+def artifacts(request: pytest.FixtureRequest) -> Path:
+    """This test's screenshot directory, var/test-artifacts/e2e/<database>/<test>/, emptied first."""
+    from django.db import connection
+
+    name = request.node.name.replace("/", "_").replace("[", "-").rstrip("]")
+    directory = ARTIFACTS / connection.vendor / name
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    return directory
+
+
+@pytest.fixture
+def page(browser, console_errors: list[str], request: pytest.FixtureRequest, artifacts: Path) -> Iterator:
     """A fresh browser context (no cookies) per test, as a Japanese user's browser would be set up."""
     context = browser.new_context(
         locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1280, "height": 800}
@@ -102,6 +129,8 @@ def page(browser, console_errors: list[str]) -> Iterator:
     page.on("pageerror", lambda error: console_errors.append(f"uncaught: {error}"))
     try:
         yield page
+        if request.node.stash.get(FAILED, False):
+            page.screenshot(path=str(artifacts / "FAILED.png"), full_page=True)
     finally:
         context.close()
 
@@ -115,13 +144,15 @@ def demo_data(transactional_db) -> dict[str, int]:
 
 
 @pytest.fixture
-def screenshot(page):
-    """screenshot("name") saves a full-page PNG as var/test-artifacts/e2e/name.png and returns its path."""
+def screenshot(page, artifacts: Path) -> Callable[..., Path]:
+    """screenshot("name") saves a full-page PNG of `page` (or of `of=`, another page; only what is on screen
+    with full_page=False) as <artifacts>/NN-name.png, numbered in the order taken, and returns its path."""
+    taken: list[Path] = []
 
-    def take(name: str) -> Path:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+    def take(name: str, *, of=None, full_page: bool = True) -> Path:
+        path = artifacts / f"{len(taken) + 1:02d}-{name}.png"
+        (of or page).screenshot(path=str(path), full_page=full_page)
+        taken.append(path)
         return path
 
     return take
