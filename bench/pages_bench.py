@@ -139,7 +139,7 @@ def prepare(db: Database, args, env: dict) -> dict:
 
 @dataclass
 class Subject:
-    """A project with what its pages need: its PM, its sponsor, a draft and a published report."""
+    """A project with what its pages need: its PM, its sponsor, a draft and a published report, a flow."""
 
     project: int
     code: str
@@ -148,6 +148,7 @@ class Subject:
     sponsor: str
     draft: int
     published: int
+    flow: int  # its business flow with the most step links
 
 
 @dataclass(frozen=True)
@@ -188,9 +189,14 @@ PAGES = [
     Page("Portal troubles (customer sponsor)", "sponsor", "/portal/projects/{project}/troubles/"),
     Page("Requirements (vendor PM)", "pm", "/projects/{project}/requirements/"),
     Page("Portal requirements (customer sponsor)", "sponsor", "/portal/projects/{project}/requirements/"),
-    # The seed draws no BPMN flows yet: the flows page and list measure a project without any. (Change
-    # requests and notifications are not seeded either, so their API lists are left out until they are.)
+    # The measured projects have business flows, customer and change requests (see subjects()).
     Page("Business flows (vendor PM)", "pm", "/projects/{project}/flows/"),
+    Page("Business flow (vendor PM)", "pm", "/projects/{project}/flows/{flow}/"),
+    Page("Ledger (vendor PM)", "pm", "/projects/{project}/ledger/"),
+    Page("Customer requests (vendor PM)", "pm", "/projects/{project}/requests/"),
+    Page("Change requests (vendor PM)", "pm", "/projects/{project}/changes/"),
+    Page("Portal ledger (customer sponsor)", "sponsor", "/portal/projects/{project}/ledger/"),
+    Page("Notifications (customer sponsor)", "sponsor", "/notifications/", project_page=False),
     # The API's lists, as an integration reads them (the browser session authenticates like a token does);
     # paginated lists are read at their default page size.
     Page("API projects (vendor manager)", "manager", "/api/v1/projects/", project_page=False),
@@ -202,22 +208,34 @@ PAGES = [
     Page("API troubles (customer sponsor)", "sponsor", "/api/v1/projects/{project}/troubles"),
     Page("API requirements (vendor PM)", "pm", "/api/v1/projects/{project}/requirements"),
     Page("API business flows (vendor PM)", "pm", "/api/v1/projects/{project}/flows"),
+    Page("API flow step links (vendor PM)", "pm", "/api/v1/flows/{flow}/links"),
+    Page("API ledger (vendor PM)", "pm", "/api/v1/projects/{project}/ledger"),
+    Page("API customer requests (vendor PM)", "pm", "/api/v1/projects/{project}/customer-requests"),
+    Page("API change requests (vendor PM)", "pm", "/api/v1/projects/{project}/change-requests"),
+    Page("API notifications (customer sponsor)", "sponsor", "/api/v1/notifications", project_page=False),
 ]
 
 
 def subjects() -> tuple[list[Subject], Subject, str]:
-    """The biggest running projects with a draft and a published, questioned report (the first is measured,
-    the others give the cold figures), a small one (query counts must match), and a vendor manager."""
+    """The biggest running projects with a draft and a published, questioned report, business flows, customer
+    and change requests (the first is measured, the others give the cold figures), a small one (query counts
+    must match), and a vendor manager."""
     from django.db.models import Count, Exists, OuterRef
 
     from shinrai.core.models import Project, ProjectMember, User
+    from shinrai.flows.models import BusinessFlow
+    from shinrai.ledger.models import ChangeRequest, CustomerRequest
     from shinrai.progress.models import ReportComment, WeeklyReport
 
     drafts = WeeklyReport.objects.filter(project=OuterRef("pk"), state="draft")
     questioned = ReportComment.objects.filter(report__project=OuterRef("pk"), parent=None)
+    flows = BusinessFlow.objects.filter(project=OuterRef("pk"), visibility="customer")
+    requests = CustomerRequest.objects.filter(project=OuterRef("pk"))
+    changes = ChangeRequest.objects.filter(project=OuterRef("pk")).exclude(status="draft")
     manager = User.objects.filter(is_vendor_manager=True).order_by("pk").first()
     candidates = (
         Project.objects.filter(Exists(drafts), Exists(questioned), members__role="customer_sponsor")
+        .filter(Exists(flows), Exists(requests), Exists(changes))
         .filter(vendor_org=manager.organization_id)
         .annotate(n=Count("tasks", distinct=True))
         .order_by("-n", "pk")
@@ -240,11 +258,19 @@ def subjects() -> tuple[list[Subject], Subject, str]:
             role["customer_sponsor"],
             WeeklyReport.objects.filter(project=project, state="draft").values_list("pk", flat=True).first(),
             report,
+            BusinessFlow.objects.filter(project=project, visibility="customer")
+            .annotate(linked=Count("links"))
+            .order_by("-linked", "pk")
+            .values_list("pk", flat=True)
+            .first(),
         )
 
     ordered = list(candidates)
     if len(ordered) < 2:
-        sys.exit("The dataset has too few projects with drafts and questions; seed a bigger scale.")
+        sys.exit(
+            "The dataset has too few projects with drafts, questions, flows and change requests: seed a "
+            "bigger scale, or --reseed data seeded before the seed made flows and the ledger."
+        )
     big = [subject(p) for p in ordered[: 1 + COLD_PROJECTS]]
     small = subject(ordered[-1])
     return big, small, manager.email

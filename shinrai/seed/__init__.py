@@ -2,8 +2,10 @@
 
 ``seed(scale, seed=N)`` fills an **empty** database in one transaction: organizations and people, projects
 with members (:mod:`.core`), then for each project its requirements (:mod:`.requirements`) and its
-milestones, WBS and weekly reports (:mod:`.progress`), its troubles (:mod:`.troubles`) and satisfaction
-surveys (:mod:`.surveys`); last, per customer account, the account plan and relationship signals
+milestones, WBS and weekly reports (:mod:`.progress`), its troubles (:mod:`.troubles`), satisfaction
+surveys (:mod:`.surveys`), its promise ledger (:mod:`.ledger`: customer and change requests, agreements,
+a valid hash chain), business flows for some projects (:mod:`.flows`) and the in-app notifications of the
+last weeks (:mod:`.notifications`); last, per customer account, the account plan and relationship signals
 (:mod:`.accounts`). Every area draws from its own random source per
 project (``Seeder.rng``), so the same seed and day give the same data, and a later area (troubles, surveys:
 add a module and a line to :data:`AREAS`) leaves the others unchanged.
@@ -25,7 +27,7 @@ from django.db import transaction
 from shinrai.core.models import Organization, Project, User
 from shinrai.progress import report_services
 
-from . import accounts, core, progress, requirements, surveys, troubles
+from . import accounts, core, flows, ledger, notifications, progress, requirements, surveys, troubles
 from .base import SCALES, ProjectPlan, Scale, Seeder
 
 __all__ = ["AREAS", "SCALES", "Scale", "SeedRefused", "SeedResult", "database_is_empty", "seed"]
@@ -39,6 +41,9 @@ AREAS: list[tuple[str, Callable[[Seeder, ProjectPlan, core.Tenancy], None]]] = [
     ("progress", lambda s, plan, tenancy: progress.seed_progress(s, plan, emails=tenancy.emails)),
     ("troubles", lambda s, plan, tenancy: troubles.seed_troubles(s, plan)),
     ("surveys", lambda s, plan, tenancy: surveys.seed_surveys(s, plan)),
+    ("ledger", lambda s, plan, tenancy: ledger.seed_ledger(s, plan, names=tenancy.names)),
+    ("flows", lambda s, plan, tenancy: flows.seed_flows(s, plan)),
+    ("notifications", lambda s, plan, tenancy: notifications.seed_notifications(s, plan)),
 ]
 
 

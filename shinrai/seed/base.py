@@ -14,6 +14,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -87,6 +88,29 @@ class Calendar:
     def between(self, first: date, last: date) -> int:
         """Business days in [first, last]."""
         return self.index(last + timedelta(days=1)) - self.index(first) if last >= first else 0
+
+
+@contextmanager
+def explicit_times(model: type[Model]):
+    """Let ``bulk_create`` keep the times the generator set on ``auto_now``/``auto_now_add`` fields.
+
+    Django fills those fields with the current time on every insert; seeded rows carry their own past times
+    (a flow uploaded a year ago). A generator must set every such field of its rows: an unset one is null and
+    the insert fails. The flags are restored afterwards, whatever happens.
+    """
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    try:
+        for f in fields:
+            f.auto_now = f.auto_now_add = False
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
 def at_tokyo(day: date, hour: int, minute: int = 0) -> datetime:
@@ -201,7 +225,8 @@ class Seeder:
     def _write(self, model: type[Model]) -> None:
         rows = self._buffers.pop(model, [])
         if rows:
-            model.objects.bulk_create(rows, batch_size=BATCH)
+            with explicit_times(model):
+                model.objects.bulk_create(rows, batch_size=BATCH)
             self.counts[model._meta.label] += len(rows)
             self.models.add(model)
 

@@ -49,6 +49,7 @@ class Tenancy:
     admin: int
     logins: dict[str, str]  # what → e-mail, printed at the end
     emails: dict[int, str]  # user id → e-mail (the audit log names people by e-mail)
+    names: dict[int, str] = field(default_factory=dict)  # user id → display name (the ledger names people)
 
 
 def _unique(rng, make, taken: set[str]) -> str:
@@ -87,13 +88,15 @@ def seed_tenancy(s: Seeder) -> Tenancy:
         return s.add(Organization(name=name, kind=kind, industry=industry, created_at=joined)).pk
 
     emails: dict[int, str] = {}
+    display_names: dict[int, str] = {}
 
     def user(staff: Staff, local: str, **fields) -> int:
         email = f"{local}@{staff.domain}"
+        name = _person(rng)
         pk = s.add(
             User(
                 email=email,
-                display_name=_person(rng),
+                display_name=name,
                 organization_id=staff.org_id,
                 password=password,
                 date_joined=joined,
@@ -101,6 +104,7 @@ def seed_tenancy(s: Seeder) -> Tenancy:
             )
         ).pk
         emails[pk] = email
+        display_names[pk] = name
         return pk
 
     vendors = [
@@ -171,7 +175,7 @@ def seed_tenancy(s: Seeder) -> Tenancy:
     }
     if p:
         logins["partner viewer"] = f"viewer01@{p}"
-    return Tenancy(vendors, customers, partners, admin, logins, emails)
+    return Tenancy(vendors, customers, partners, admin, logins, emails, display_names)
 
 
 def _phases(rng, first: int, last: int) -> list[tuple[str, str, int, int]]:
@@ -278,6 +282,7 @@ def seed_projects(s: Seeder, tenancy: Tenancy) -> list[ProjectPlan]:
             health=rng.choices(("good", "shaky", "troubled"), (60, 30, 10))[0],
             sloppy=rng.random() < 0.15,
         )
+        plan.shared["contract_amount"] = int(amount)  # the ledger's change requests start from it
         roles = (
             [(pm, Role.VENDOR_PM)]
             + [(u, Role.VENDOR_MEMBER) for u in plan.vendor_members]

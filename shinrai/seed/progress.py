@@ -572,6 +572,10 @@ def _report(
                 **common,
             )
             versions.append(correction)
+    # Published versions, for the notifications (:mod:`.notifications`): (id, week, version, published at).
+    plan.shared.setdefault("published_reports", []).extend(
+        (v.pk, v.week_start, v.version, v.published_at) for v in versions
+    )
     for version in versions:
         for user in customers:
             odds = 0.85 if user in plan.sponsors else 0.35

@@ -113,7 +113,7 @@ def seed_requirements(s: Seeder, plan: ProjectPlan) -> None:
         goals.append((goal.pk, title))
 
     count = max(1, round(s.scale.requirements_per_project * rng.uniform(0.6, 1.4)))
-    snapshot, visible_ids = {}, []
+    snapshot, visible_ids, live_refs = {}, [], {}
     for number in range(1, count + 1):
         if rng.random() < 0.75:
             text = rng.choice(words.FUNCTIONAL_TEMPLATES).format(
@@ -185,6 +185,7 @@ def seed_requirements(s: Seeder, plan: ProjectPlan) -> None:
         if visibility != "internal":
             visible_ids.append(requirement.pk)
             if status != Requirement.Status.WITHDRAWN:
+                live_refs[requirement.pk] = requirement.ref
                 snapshot[requirement.ref] = {
                     "text": text,
                     "kind": kind,
@@ -194,6 +195,7 @@ def seed_requirements(s: Seeder, plan: ProjectPlan) -> None:
                     "criteria": criteria,
                 }
     plan.shared["requirements"] = visible_ids
+    plan.shared["requirement_refs"] = live_refs  # id → REQ-nnn, shared and not withdrawn: flows link to them
 
     if not (approved or in_review):
         return

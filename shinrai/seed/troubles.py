@@ -5,7 +5,8 @@ customer and how often the customer finds it first depends on the project's heal
 (median time to disclose, disclosed before the customer found it) differ between projects. Old troubles are
 closed; recent ones are open, being analysed or in follow-up. Risks are not always disclosed.
 
-Audit events written: none (the trouble pages read the troubles themselves).
+Audit events written: none (the trouble pages read the troubles themselves). The disclosed troubles are left
+in ``plan.shared["disclosed_troubles"]`` for the notifications (:mod:`.notifications`).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def seed_troubles(s: Seeder, plan: ProjectPlan) -> None:
     count = max(1, round(rng.uniform(0.5, 1.5) * 26 * min(1.0, span / 365)))
     low, high = DISCLOSE_HOURS[plan.health]
     vendor_people = [plan.pm, *plan.vendor_members]
+    disclosed_troubles = plan.shared.setdefault("disclosed_troubles", [])  # the notifications tell of them
     for number in range(1, count + 1):
         kind = _weighted(rng, KINDS)
         title, facts = rng.choice(TITLES)
@@ -68,7 +70,7 @@ def seed_troubles(s: Seeder, plan: ProjectPlan) -> None:
             )
         closed_at = min(s.now, detected + timedelta(days=rng.randint(3, 40))) if status == "closed" else None
         visibility = "internal" if disclosed is None else ("partners" if rng.random() < 0.1 else "customer")
-        s.add(
+        trouble = s.add(
             Trouble(
                 project_id=plan.id,
                 number=number,
@@ -89,3 +91,5 @@ def seed_troubles(s: Seeder, plan: ProjectPlan) -> None:
                 updated_at=closed_at or disclosed or detected,
             )
         )
+        if disclosed is not None:
+            disclosed_troubles.append(trouble)

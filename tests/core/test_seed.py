@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 
@@ -15,6 +15,9 @@ from shinrai import seed as seeding
 from shinrai.accounts.models import RelationshipSignal
 from shinrai.core import access
 from shinrai.core.models import AuditEvent, Organization, Project, ProjectMember, User
+from shinrai.flows.models import BusinessFlow, FlowVersion, StepComment, StepRequirementLink
+from shinrai.integrations.models import Notification
+from shinrai.ledger.models import ChangeRequest, CustomerRequest, Entry
 from shinrai.progress.models import Milestone, ReportAcknowledgement, ReportComment, Task, WeeklyReport
 from shinrai.requirements.models import Baseline, Requirement
 from shinrai.surveys.models import Response
@@ -39,6 +42,18 @@ def digest() -> str:
         list(Trouble.objects.order_by("pk").values_list("pk", "detected_at", "disclosed_at", "found_by")),
         list(Response.objects.order_by("pk").values_list("pk", "submitted_at", "score_overall", "nps")),
         list(RelationshipSignal.objects.order_by("pk").values_list("pk", "kind", "occurred_on")),
+        list(
+            Entry.objects.order_by("pk").values_list("pk", "project_id", "seq", "kind", "created_at", "hash")
+        ),
+        list(CustomerRequest.objects.order_by("pk").values_list("pk", "due_at", "status", "answered_at")),
+        list(ChangeRequest.objects.order_by("pk").values_list("pk", "title", "cost_impact", "status")),
+        list(BusinessFlow.objects.order_by("pk").values_list("pk", "title", "current_version_id")),
+        list(FlowVersion.objects.order_by("pk").values_list("pk", "number", "sha256", "uploaded_at")),
+        list(StepRequirementLink.objects.order_by("pk").values_list("pk", "element_id", "requirement_id")),
+        list(StepComment.objects.order_by("pk").values_list("pk", "element_id", "author_id", "created_at")),
+        list(
+            Notification.objects.order_by("pk").values_list("pk", "user_id", "title", "created_at", "read_at")
+        ),
         AuditEvent.objects.count(),
     ]
     return hashlib.sha256(repr(rows).encode()).hexdigest()
@@ -218,3 +233,142 @@ def test_every_project_says_how_it_was_won(seeded):
         assert kinds & {"won_without_competition", "won_in_competition"}, project.code
         assert kinds & {"consulted_before_rfp", "learned_from_rfp"}, project.code
     assert RelationshipSignal.objects.filter(kind="meeting", occurred_on__gt=NOW.date()).count() == 0
+
+
+def test_every_ledger_chain_verifies(seeded):
+    """`shinrai verify-ledger` passes on the seeded data, and fails once a seeded entry is changed."""
+    out = StringIO()
+    call_command("verify-ledger", stdout=out, stderr=StringIO())
+    assert "Every ledger chain is intact." in out.getvalue()
+    for project in Project.objects.all():
+        entries = Entry.objects.filter(project=project).count()
+        assert f"{project.code}: OK ({entries} entries)" in out.getvalue() or entries == 0
+        if project.start_date <= NOW.date() - timedelta(weeks=8):
+            assert 5 <= entries <= 50, (project.code, entries)
+    assert seeded.counts["ledger.Entry"] == Entry.objects.count() > 0
+    # The check is real: a changed subject breaks the chain (raw SQL: the ORM refuses to change an entry).
+    entry = Entry.objects.order_by("pk")[3]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Entry._meta.db_table} SET subject = %s WHERE id = %s", ["書き換え", entry.pk]
+        )
+        with pytest.raises(CommandError, match="Ledger broken"):
+            call_command("verify-ledger", stdout=StringIO(), stderr=StringIO())
+        transaction.set_rollback(True)
+
+
+def test_the_ledger_holds_requests_changes_and_agreements_in_time_order(seeded):
+    from shinrai.ledger.selectors import contract_value
+
+    kinds = set(Entry.objects.values_list("kind", flat=True))
+    assert {"agreement", "decision", "sign_off", "customer_request", "change_request"} <= kinds
+    for project in Project.objects.all():
+        times = list(
+            Entry.objects.filter(project=project).order_by("seq").values_list("created_at", flat=True)
+        )
+        assert times == sorted(times) and all(at <= NOW for at in times), project.code
+        value = contract_value(project)
+        for change in value.approved:  # the contract value moved by each approved change, in order
+            assert change.value_after == change.running_value, change.title
+    requests = list(CustomerRequest.objects.all())
+    assert {r.status for r in requests} >= {"answered", "closed"}
+    assert any(r.answered_late for r in requests) and any(
+        r.answered_at and not r.answered_late for r in requests
+    )
+    waiting = [r for r in requests if r.answered_at is None and r.status != "closed"]
+    assert waiting, "running projects have requests still waiting for an answer"
+    for request in requests:
+        assert request.created_at <= NOW and request.created_at < request.due_at
+        steps = Entry.objects.filter(project=request.project_id, payload__request_id=request.pk)
+        assert steps.filter(payload__step="asked").count() == 1
+        assert steps.filter(payload__step="answered").exists() == (request.answered_at is not None)
+    changes = list(ChangeRequest.objects.all())
+    assert {"approved", "rejected"} <= {c.status for c in changes}
+    assert all(c.cost_impact == int(c.cost_impact) and c.cost_impact % 10_000 == 0 for c in changes)
+    for change in changes:
+        proposed = Entry.objects.filter(payload__change_request_id=change.pk, payload__step="proposed")
+        assert proposed.exists() == (change.proposed_at is not None)
+        if change.status == "approved":
+            approval = Entry.objects.get(payload__change_request_id=change.pk, payload__step="approved")
+            assert approval.payload["contract_value_after"] == change.value_after
+
+
+def test_flows_are_uploaded_drawn_and_linked_like_uploads(seeded):
+    from shinrai.flows.bpmn import parse
+    from shinrai.flows.bpmn.render import render_svg
+
+    flows = list(BusinessFlow.objects.select_related("current_version"))
+    assert flows, "projects 0, 3, 6 … have flows"
+    assert {flow.project_id for flow in flows} <= set(Project.objects.values_list("pk", flat=True))
+    for flow in flows:
+        versions = list(flow.versions.order_by("number"))
+        assert [v.number for v in versions] == list(range(1, len(versions) + 1)) and len(versions) <= 3
+        assert flow.current_version == versions[-1]
+        for version in versions:
+            data = bytes(version.source)
+            assert hashlib.sha256(data).hexdigest() == version.sha256
+            model = parse(data)
+            assert [d.svg for d in version.diagrams.order_by("index")] == [
+                render_svg(model, i) for i in range(len(model.diagrams))
+            ]
+            assert list(version.steps.values_list("element_id", flat=True)) == [e.id for e in model.steps()]
+            assert version.uploaded_at <= NOW and version.uploaded_at >= flow.created_at
+        steps = set(flow.current_version.steps.values_list("element_id", flat=True))
+        for link in flow.links.select_related("requirement"):
+            assert link.element_id in steps and link.requirement.project_id == flow.project_id
+            assert link.requirement.visibility != "internal"
+        assert set(flow.comments.values_list("element_id", flat=True)) <= steps
+    assert StepRequirementLink.objects.exists() and StepComment.objects.exists()
+    assert FlowVersion.objects.filter(number__gt=1).exists()
+
+
+def test_notifications_tell_members_what_happened_recently(seeded):
+    from django.urls import resolve
+
+    notes = list(Notification.objects.select_related("project"))
+    assert {n.event for n in notes} >= {"report_published", "trouble_disclosed", "request_due"}
+    roles = {(m.project_id, m.user_id): m.role for m in ProjectMember.objects.all()}
+    expected = {
+        "report_published": {"customer_sponsor", "customer_member"},
+        "trouble_disclosed": {"customer_sponsor", "customer_member", "partner_viewer"},
+        "decision_needed": {"customer_sponsor"},
+        "request_due": {"vendor_pm"},
+    }
+    for note in notes:
+        assert roles[(note.project_id, note.user_id)] in expected[note.event], note.title
+        assert NOW - timedelta(weeks=8) <= note.created_at <= NOW
+        assert note.read_at is None or note.created_at <= note.read_at <= NOW
+        assert resolve(note.url).kwargs["pk"] == note.project_id
+    assert any(n.read_at is None for n in notes) and any(n.read_at for n in notes)
+    assert any(n.title.startswith("週次報告") for n in notes)  # in the people's language, Japanese
+    # The seed writes the daily job's record with each due notice, so the job tells nobody twice a day.
+    from collections import Counter
+
+    from shinrai.integrations import notifications
+
+    day = NOW.date().isoformat()
+    notices = AuditEvent.objects.filter(action="customer_request.due_notice", after__day=day)
+    assert notices.exists(), "requests due within two business days of NOW were notified this morning"
+    notifications.due_requests_notify(now=NOW)
+    assert set(Counter(notices.values_list("object_id", flat=True)).values()) == {1}
+
+
+def test_the_new_pages_open_on_the_generated_data(client, seeded):
+    flow = BusinessFlow.objects.filter(visibility="customer").order_by("pk").first()
+    project = flow.project
+    pm = User.objects.get(memberships__project=project, memberships__role="vendor_pm")
+    sponsor = User.objects.filter(memberships__project=project, memberships__role="customer_sponsor").first()
+    client.force_login(pm)
+    for url in (
+        reverse("flows:list", args=[project.pk]),
+        reverse("flows:detail", args=[project.pk, flow.pk]),
+        reverse("ledger:index", args=[project.pk]),
+        reverse("ledger:requests", args=[project.pk]),
+        reverse("ledger:changes", args=[project.pk]),
+        reverse("integrations:notifications"),
+    ):
+        assert client.get(url).status_code == 200, url
+    client.force_login(sponsor)
+    for url in (reverse("ledger:portal", args=[project.pk]), reverse("integrations:notifications")):
+        response = client.get(url)
+        assert response.status_code == 200, url

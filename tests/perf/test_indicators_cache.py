@@ -148,7 +148,12 @@ class Writer:
         if request is None:
             return False
         pm = self.pm[project.pk]
-        how = self.rng.choice(["acknowledge", "answer", "close"])
+        # An answered request (the seed makes many) can only be closed.
+        how = (
+            "close"
+            if request.status == CustomerRequest.Status.ANSWERED
+            else self.rng.choice(["acknowledge", "answer", "close"])
+        )
         if how == "acknowledge":
             ledger_services.request_acknowledge(by=pm, request=request)
         elif how == "answer":
