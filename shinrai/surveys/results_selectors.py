@@ -13,9 +13,14 @@ another). A period with nothing else to show says "not shown: fewer than 3 answe
 figures would rest on 1 or 2 anonymous answers is not shown either. Anonymous comments carry neither name nor
 date and are listed in the order of their text, so their order cannot be matched to the invitations.
 
-Queries: a fixed number whatever the data size: the survey rounds (or their per-quarter sums), the left-out
-anonymous rounds, one aggregate per period on the Response score columns, the per-response values for the
-trend test (one query for all periods), one aggregate per question and one page of comments.
+Queries: a fixed number whatever the data size. While the survey data behind a scope has not changed, its
+figures come from the cache (``caches["charts"]``, shared by a machine's processes in production), keyed by
+the scope, the language, the projects the user may see and :func:`data_fingerprint`: the projects, the
+fingerprint and the commenters' names, three queries at most. Otherwise (``_compute``): the survey rounds (or
+their per-quarter sums), the left-out anonymous rounds, one aggregate per period on the Response score
+columns, the per-response values for the trend test (one query for all periods), one aggregate per question
+and one page of comments. tests/surveys/test_results_cache.py checks the cached figures against a
+straightforward computation after every kind of change.
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.core.cache import cache
+from django.core.cache import caches
+from django.db import connections
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, TextField, Value, When
 from django.db.models.functions import TruncQuarter
 from django.http import Http404
@@ -76,6 +82,12 @@ MEANS = {
 MEASURES = (*MEANS, "nps")
 CATEGORY_MEASURES = (("a", Category.A), ("b", Category.B), ("c", Category.C), ("d", Category.D))
 P_CACHE_SECONDS = 30 * 24 * 3600  # a p-value depends only on the two lists of values: cache it long
+#: The figures, p-values and charts are kept in the cache of drawn charts: in production without Redis it is
+#: shared by a machine's processes (files), so a change is computed once per machine, not once per worker,
+#: and a restart does not recompute every p-value (seconds on the large dataset).
+CACHE = "charts"
+CACHE_SECONDS = 7 * 24 * 3600  # cached figures are keyed by their data: they never go stale, only unused
+CACHE_VERSION = 1  # raise it when what is cached (Figures, Period, QuestionRow, Comment) changes shape
 
 
 class Scope(StrEnum):
@@ -177,6 +189,7 @@ class Comment:
     text: str
     name: str | None  # None: anonymous
     day: date | None  # None: anonymous
+    answer_id: int | None = field(default=None, repr=False)  # to read the name afresh (_refresh_names)
 
 
 @dataclass
@@ -190,6 +203,9 @@ class Results:
     comments: list[Comment]
     comments_total: int
     as_of: datetime
+    #: The key the figures are cached under (pages keep their rendered parts beside them).
+    cache_key: str = ""
+    computed: bool = False  # the figures were computed for this call (not read from the cache)
 
     @property
     def comments_more(self) -> bool:
@@ -215,23 +231,27 @@ def project_results(*, user, project_pk, comment_limit: int | None = COMMENT_LIM
     """Results of one project, per survey round; vendor roles only (404 otherwise)."""
     project, _role = access.project_for(user, project_pk, Perm.SEE_INTERNAL)
     surveys = Survey.objects.filter(project=project, sent_at__isnull=False)
-    rounds = list(surveys.order_by("sent_at", "id").values("id", "title", "sent_at", "invited_count"))
-    periods = [
-        Period(
-            key=f"survey-{row['id']}",
-            label=row["title"],
-            starts=timezone.localtime(row["sent_at"], TOKYO).date(),
-            figures=Figures(invited=row["invited_count"]),
-            survey_id=row["id"],
-            short_label=f"{timezone.localtime(row['sent_at'], TOKYO):%Y-%m-%d}",
-        )
-        for row in rounds
-    ]
+
+    def periods() -> list[Period]:
+        rounds = surveys.order_by("sent_at", "id").values("id", "title", "sent_at", "invited_count")
+        return [
+            Period(
+                key=f"survey-{row['id']}",
+                label=row["title"],
+                starts=timezone.localtime(row["sent_at"], TOKYO).date(),
+                figures=Figures(invited=row["invited_count"]),
+                survey_id=row["id"],
+                short_label=f"{timezone.localtime(row['sent_at'], TOKYO):%Y-%m-%d}",
+            )
+            for row in rounds
+        ]
+
     return _results(
         scope=Scope.PROJECT,
         title=project.name,
         subject=project,
         surveys=surveys,
+        project_ids=[project.pk],
         periods=periods,
         period_of=lambda prefix="": F(f"{prefix}survey_id"),
         key_of=lambda value: f"survey-{value}",
@@ -270,29 +290,34 @@ def _quarter_label(value: datetime) -> str:
 
 def _quarterly(scope, title, subject, projects: QuerySet[Project], comment_limit) -> Results:
     surveys = Survey.objects.filter(project__in=projects, sent_at__isnull=False)
-    quarters = (
-        surveys.annotate(period=TruncQuarter("sent_at", tzinfo=TOKYO))
-        .values("period")
-        .annotate(invited=Sum("invited_count"), rounds=Count("id"))
-        .order_by("period")
-    )
-    periods = [
-        Period(
-            key=_quarter_key(row["period"]),
-            label=_quarter_label(row["period"]),
-            starts=timezone.localtime(row["period"], TOKYO).date()
-            if timezone.is_aware(row["period"])
-            else row["period"].date(),
-            figures=Figures(invited=row["invited"] or 0),
-            rounds=row["rounds"],
+
+    def periods() -> list[Period]:
+        quarters = (
+            surveys.annotate(period=TruncQuarter("sent_at", tzinfo=TOKYO))
+            .values("period")
+            .annotate(invited=Sum("invited_count"), rounds=Count("id"))
+            .order_by("period")
         )
-        for row in quarters
-    ]
+        return [
+            Period(
+                key=_quarter_key(row["period"]),
+                label=_quarter_label(row["period"]),
+                starts=timezone.localtime(row["period"], TOKYO).date()
+                if timezone.is_aware(row["period"])
+                else row["period"].date(),
+                figures=Figures(invited=row["invited"] or 0),
+                rounds=row["rounds"],
+            )
+            for row in quarters
+        ]
+
     return _results(
         scope=scope,
         title=title,
         subject=subject,
         surveys=surveys,
+        # the projects the user may see (the access rule's answer, exactly): part of the cache key
+        project_ids=list(projects.order_by("pk").values_list("pk", flat=True)),
         periods=periods,
         period_of=lambda prefix="": TruncQuarter(f"{prefix}survey__sent_at", tzinfo=TOKYO),
         key_of=_quarter_key,
@@ -300,7 +325,122 @@ def _quarterly(scope, title, subject, projects: QuerySet[Project], comment_limit
     )
 
 
-def _results(*, scope, title, subject, surveys, periods, period_of, key_of, comment_limit) -> Results:
+@dataclass
+class _Computed:
+    """The figures of one scope as computed from the data (what is cached, see :func:`_results`)."""
+
+    summary: Figures
+    periods: list[Period]
+    questions: list[QuestionRow]
+    excluded_ids: list[int]  # anonymous rounds with fewer than 3 responses
+
+
+def _results(
+    *, scope, title, subject, surveys, project_ids, periods, period_of, key_of, comment_limit
+) -> Results:
+    """The scope's results: from the cache while the data they come from is unchanged, computed otherwise.
+
+    The figures and the page of newest comments are kept under a key made of the scope, the language, the
+    projects the user may see and :func:`data_fingerprint`, so a cached page costs two or three queries
+    (the projects, the fingerprint, the commenters' names) however many answers there are. Names are read
+    afresh on every request (a person's name may change without the survey data changing); the exports'
+    full list of comments (``comment_limit=None``) is always read afresh.
+    """
+    store = caches[CACHE]
+    key = cache_key(scope, subject.pk, project_ids)
+    computed = store.get(key)
+    fresh = computed is None
+    if fresh:
+        computed = _compute(surveys=surveys, periods=periods(), period_of=period_of, key_of=key_of)
+        store.set(key, computed, CACHE_SECONDS)
+    by_key = {period.key: period for period in computed.periods}
+
+    def read_comments() -> tuple[list[Comment], int]:
+        return _comments(surveys, computed.excluded_ids, period_of, key_of, by_key, comment_limit)
+
+    if comment_limit is None:
+        comments, comments_total = read_comments()
+    else:
+        comments_key = f"{key}:comments:{comment_limit}"
+        cached = store.get(comments_key)
+        if cached is None:
+            cached = read_comments()
+            store.set(comments_key, cached, CACHE_SECONDS)
+        comments, comments_total = cached
+        _refresh_names(comments)
+    return Results(
+        scope=scope,
+        title=title,
+        subject=subject,
+        summary=computed.summary,
+        periods=computed.periods,
+        questions=computed.questions,
+        comments=comments,
+        comments_total=comments_total,
+        as_of=timezone.now(),
+        cache_key=key,
+        computed=fresh,
+    )
+
+
+def data_fingerprint(project_ids: list[int] | None = None) -> tuple:
+    """What the results of some projects (every project when ``None``) are computed from, in one query: the
+    number of their survey rounds (and of sent ones), of responses, and the newest round, response and
+    answer ids.
+
+    Rounds, responses and answers are only ever added (with new, higher ids: a response with its answers, in
+    one transaction) or deleted (the count drops; a later addition raises the newest id), and the columns the
+    results read are not changed once written (a round's project, title, anonymity, sending time and
+    invitation count, a response's scores, an answer), so any change to the data behind the results changes
+    this. Names on comments are not covered: they are read afresh (``_refresh_names``).
+
+    Raw SQL: each count or maximum on its own is answered from an index (microseconds on SQLite); the same
+    figures as one ORM aggregate scan the tables (milliseconds on the large dataset).
+    """
+    if project_ids is not None and not project_ids:
+        return ("no projects",)
+    connection = connections[Survey.objects.db]
+    quote = connection.ops.quote_name
+    survey, response, answer = (quote(m._meta.db_table) for m in (Survey, Response, Answer))
+    pk, sent_at, project, in_survey, in_response = map(
+        quote, ("id", "sent_at", "project_id", "survey_id", "response_id")
+    )
+    # Quoted names of our own tables and columns; the project ids are parameters.
+    if project_ids is None:
+        rounds, sent, responses, answers = survey, f"{survey} WHERE {sent_at} IS NOT NULL", response, answer
+    else:
+        rounds = f"{survey} WHERE {project} IN ({', '.join(['%s'] * len(project_ids))})"
+        sent = f"{rounds} AND {sent_at} IS NOT NULL"
+        responses = f"{response} WHERE {in_survey} IN (SELECT {pk} FROM {rounds})"  # noqa: S608
+        answers = f"{answer} WHERE {in_response} IN (SELECT {pk} FROM {responses})"  # noqa: S608
+    parts = [
+        ("COUNT(*)", rounds),
+        (f"MAX({pk})", rounds),
+        ("COUNT(*)", sent),
+        ("COUNT(*)", responses),
+        (f"MAX({pk})", responses),
+        (f"MAX({pk})", answers),
+    ]
+    columns = ", ".join(f"(SELECT {what} FROM {source})" for what, source in parts)  # noqa: S608
+    params = [] if project_ids is None else [int(pk) for _part in parts for pk in project_ids]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}", params)
+        return tuple(cursor.fetchone())
+
+
+def cache_key(scope: str, subject_pk: int, project_ids: list[int]) -> str:
+    """The key of a scope's cached results: scope, subject, language, and a digest of the projects the user
+    may see and the :func:`data_fingerprint` of those projects (one query). The vendor-wide results take
+    the fingerprint of every project: cheaper than naming a thousand projects, and a change anywhere at a
+    vendor is most likely in its results anyway."""
+    fingerprint = data_fingerprint(None if scope == Scope.VENDOR else project_ids)
+    source = repr((sorted(project_ids), fingerprint))
+    digest = hashlib.sha256(source.encode()).hexdigest()[:32]
+    return f"surveys:results:v{CACHE_VERSION}:{scope}:{subject_pk}:{get_language() or 'ja'}:{digest}"
+
+
+def _compute(*, surveys, periods, period_of, key_of) -> _Computed:
+    """The figures, trend and questions of the scope, from the data (a fixed number of queries)."""
     by_key = {period.key: period for period in periods}
     responses = Response.objects.filter(survey__in=surveys).order_by()
 
@@ -354,18 +494,11 @@ def _results(*, scope, title, subject, surveys, periods, period_of, key_of, comm
     )
 
     _add_changes(periods, included, period_of, key_of)
-    questions = _questions(surveys, excluded_ids)
-    comments, comments_total = _comments(surveys, excluded_ids, period_of, key_of, by_key, comment_limit)
-    return Results(
-        scope=scope,
-        title=title,
-        subject=subject,
+    return _Computed(
         summary=summary,
         periods=periods,
-        questions=questions,
-        comments=comments,
-        comments_total=comments_total,
-        as_of=timezone.now(),
+        questions=_questions(surveys, excluded_ids),
+        excluded_ids=excluded_ids,
     )
 
 
@@ -411,38 +544,56 @@ def _add_changes(periods: list[Period], included, period_of, key_of) -> None:
             current.changes[measure] = change
 
 
-def _p_key(x: list[float], y: list[float]) -> str:
-    digest = hashlib.sha256(np.sort(np.asarray(x, dtype=float)).tobytes())
-    digest.update(b"|")
-    digest.update(np.sort(np.asarray(y, dtype=float)).tobytes())
-    return f"surveys:p:v1:{digest.hexdigest()}"
+def _p_key(measures: dict[str, tuple[list[float], list[float]]]) -> str:
+    """The cache key of one pair of periods' p-values: the sorted values of each measure on both sides."""
+    digest = hashlib.sha256()
+    for measure, (x, y) in sorted(measures.items()):
+        digest.update(measure.encode())
+        digest.update(np.sort(np.asarray(x, dtype=float)).tobytes())
+        digest.update(b"|")
+        digest.update(np.sort(np.asarray(y, dtype=float)).tobytes())
+        digest.update(b";")
+    return f"surveys:p:v2:{digest.hexdigest()}"
 
 
 def _p_values(pairs: dict) -> dict:
     """The p-value of every pair with enough values on both sides (see :func:`stats.compare`).
 
-    A p-value depends only on the two lists of values, so it is cached by their content (Django's cache: a
-    new answer changes only the pairs it is in). The missing ones are computed together, one scipy call per
-    pair of group sizes (:func:`stats.permutation_p_many`).
+    ``pairs`` maps (period key, measure) to the values now and before. A p-value depends only on the two
+    lists of values, so the p-values of each pair of periods are cached together by their content (``CACHE``:
+    a new answer changes only the pairs of periods it is in; one entry per pair of periods, not per measure,
+    keeps a thousand projects' entries within the cache's size). The missing ones are computed together, one
+    scipy call per pair of group sizes (:func:`stats.permutation_p_many`).
     """
-    testable = {
-        key: (x, y)
-        for key, (x, y) in pairs.items()
-        if len(x) >= stats.MIN_VALUES and len(y) >= stats.MIN_VALUES
-    }
-    cache_keys = {key: _p_key(x, y) for key, (x, y) in testable.items()}
+    periods: dict[str, dict] = defaultdict(dict)
+    for (period, measure), (x, y) in pairs.items():
+        if len(x) >= stats.MIN_VALUES and len(y) >= stats.MIN_VALUES:
+            periods[period][measure] = (x, y)
+    cache = caches[CACHE]
+    cache_keys = {period: _p_key(measures) for period, measures in periods.items()}
     cached = cache.get_many(list(set(cache_keys.values())))
-    result = {key: cached[cache_key] for key, cache_key in cache_keys.items() if cache_key in cached}
+    result = {}
+    missing = []
+    for period in periods:
+        found = cached.get(cache_keys[period])
+        if found is None:
+            missing.append(period)
+        else:
+            result.update({(period, measure): p for measure, p in found.items()})
     by_sizes: dict[tuple[int, int], list] = defaultdict(list)
-    for key, (x, y) in testable.items():
-        if key not in result:
-            by_sizes[(len(x), len(y))].append(key)
-    fresh = {}
+    for period in missing:
+        for measure, (x, y) in periods[period].items():
+            by_sizes[(len(x), len(y))].append((period, measure))
     for keys in by_sizes.values():
-        found = stats.permutation_p_many([testable[k][0] for k in keys], [testable[k][1] for k in keys])
-        for key, p in zip(keys, found, strict=True):
-            result[key] = p
-            fresh[cache_keys[key]] = p
+        found = stats.permutation_p_many(
+            [periods[period][measure][0] for period, measure in keys],
+            [periods[period][measure][1] for period, measure in keys],
+        )
+        result.update(zip(keys, found, strict=True))
+    fresh = {
+        cache_keys[period]: {measure: result[(period, measure)] for measure in periods[period]}
+        for period in missing
+    }
     if fresh:
         cache.set_many(fresh, P_CACHE_SECONDS)
     return result
@@ -542,12 +693,14 @@ def _comments(surveys, excluded_ids, period_of, key_of, by_key, limit) -> tuple[
         anonymous = response.survey.anonymous
         name = None
         if not anonymous:
-            if response.respondent is not None:
-                name = response.respondent.display_name
-            elif response.invitation is not None:
-                name = response.invitation.name or response.invitation.email
-            else:
-                name = ""
+            respondent, invitation = response.respondent, response.invitation
+            name = _name(
+                respondent is not None,
+                respondent.display_name if respondent else "",
+                invitation is not None,
+                invitation.name if invitation else "",
+                invitation.email if invitation else "",
+            )
         key = key_of(answer.period)
         period = by_key.get(key)
         comments.append(
@@ -559,9 +712,47 @@ def _comments(surveys, excluded_ids, period_of, key_of, by_key, limit) -> tuple[
                 text=answer.text,
                 name=name,
                 day=None if anonymous else timezone.localtime(response.submitted_at, TOKYO).date(),
+                answer_id=answer.pk,
             )
         )
     return comments, total
+
+
+def _name(
+    has_respondent: bool, display_name: str, has_invitation: bool, invitation_name: str, invitation_email: str
+) -> str:
+    """A named comment's name: the respondent's, else the invitation's name or address, else empty."""
+    if has_respondent:
+        return display_name
+    if has_invitation:
+        return invitation_name or invitation_email
+    return ""
+
+
+def _refresh_names(comments: list[Comment]) -> None:
+    """Set the names of the named comments (cached ones) as they are now: one query, whatever the comments.
+
+    Names are not part of the data fingerprint: a person may be renamed, or deleted (the invitation's name
+    shows then), without any survey data changing.
+    """
+    named = {comment.answer_id: comment for comment in comments if comment.name is not None}
+    # Always the one query, also without named comments (pk 0 matches nothing): a page's query count is fixed.
+    rows = Answer.objects.filter(pk__in=list(named) or [0]).values_list(
+        "pk",
+        "response__respondent_id",
+        "response__respondent__display_name",
+        "response__invitation_id",
+        "response__invitation__name",
+        "response__invitation__email",
+    )
+    for pk, respondent_id, display_name, invitation_id, invitation_name, invitation_email in rows:
+        named[pk].name = _name(
+            respondent_id is not None,
+            display_name or "",
+            invitation_id is not None,
+            invitation_name or "",
+            invitation_email or "",
+        )
 
 
 # --- Words and numbers as the pages, exports and API show them --------------------------------------------

@@ -1,49 +1,29 @@
 """Survey results pages and their PDF and .xlsx exports: per project, per account (customer) and vendor-wide.
 
 Vendor roles only: everyone else gets a 404 (the selectors ask :mod:`shinrai.core.access`). Views stay thin:
-look up through the selector, render or export.
+look up through the selector, render or export. A page's figures (cards, questions, trend table and chart) and
+its comments are rendered once per cached figures (and commenters' names) and kept beside them in the cache:
+with a thousand projects' answers behind it, a page is then a few queries and a small template.
 """
 
 from __future__ import annotations
 
-import hashlib
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.safestring import mark_safe
 
 from shinrai.core.xlsx import XLSX_CONTENT_TYPE
 
-from . import results_charts, results_pdf, results_xlsx
+from . import results_pages, results_pdf, results_xlsx
 from . import results_selectors as selectors
-
-CHART_CACHE_SECONDS = 24 * 3600
-
-
-def _language() -> str:
-    return "en" if (get_language() or "ja").startswith("en") else "ja"
-
-
-def trend_svg(results: selectors.Results) -> str:
-    """The trend chart as inline SVG, cached by what it shows (drawing costs a few hundred milliseconds)."""
-    points = selectors.trend_points(results)
-    language = _language()
-    digest = hashlib.sha256(repr((points, language)).encode()).hexdigest()
-    key = f"surveys:trend-svg:v1:{digest}"
-    svg = cache.get(key)
-    if svg is None:
-        svg = results_charts.inline_svg(results_charts.trend(points, language=language))
-        cache.set(key, svg, CHART_CACHE_SECONDS)
-    return svg
 
 
 def _page(request: HttpRequest, results: selectors.Results, exports: dict) -> HttpResponse:
-    periods = [(period, selectors.trend_cells(period)) for period in reversed(results.periods)]
     return render(
         request,
         "surveys/results_page.html",
@@ -51,15 +31,10 @@ def _page(request: HttpRequest, results: selectors.Results, exports: dict) -> Ht
             "results": results,
             "scope_label": selectors.scope_label(results),
             "periods_label": selectors.periods_label(results),
-            "trend": periods,
-            "measures": [(m, selectors.measure_label(m)) for m in selectors.MEASURES],
-            "categories": [
-                (selectors.measure_label(m), results.summary.means[m])
-                for m, _c in selectors.CATEGORY_MEASURES
-            ],
-            "chart_svg": trend_svg(results) if results.periods else "",
+            # Our own templates, rendered (and escaped) by render_to_string; only the cache was in between.
+            "figures_html": mark_safe(results_pages.figures_html(results)),  # noqa: S308
+            "comments_html": mark_safe(results_pages.comments_html(results)),  # noqa: S308
             "exports": exports,
-            "method": results_pdf.method_sentence(),
             "nps_formula": results_pdf.nps_formula(),
             "anonymity": results_pdf.anonymity_sentence(),
         },
@@ -74,7 +49,9 @@ def _download(content: bytes, content_type: str, name: str, extension: str) -> H
 
 
 def _pdf(results: selectors.Results, name: str) -> HttpResponse:
-    return _download(results_pdf.results_pdf(results, language=_language()), "application/pdf", name, "pdf")
+    return _download(
+        results_pdf.results_pdf(results, language=results_pages.language()), "application/pdf", name, "pdf"
+    )
 
 
 def _xlsx(results: selectors.Results, name: str) -> HttpResponse:
