@@ -169,6 +169,7 @@ def prepare_like_cron(accounts: dict, env: dict) -> None:
     ]
     if any(drawer.wait() for drawer in drawers):
         sys.exit("shinrai draw-charts failed before the load test")
+    pages_bench._run([shinrai, "prepare-survey-results"], env)
     print(
         f"Scheduled jobs done in {time.perf_counter() - started:.0f} s "
         f"(indicators; charts of the {len(codes)} projects the load visits).",
@@ -347,8 +348,8 @@ def report(
         + (
             "nothing (`--cold`): indicators and charts are computed by the first views."
             if args.cold
-            else "the scheduled jobs ran as by cron overnight (`shinrai recompute-indicators`; "
-            "`shinrai draw-charts` for the projects the load visits)."
+            else "the scheduled jobs ran as by cron overnight (`shinrai recompute-indicators`, "
+            "`shinrai prepare-survey-results`; `shinrai draw-charts` for the projects the load visits)."
         ),
         f"- People (weight per role, distinct seeded accounts signed in through the login form): {mix}. "
         "Page mixes per role: bench/load_locustfile.py. Each person opens pages of up to "
