@@ -403,7 +403,11 @@ def create_account_roadmap_step(request, customer_id: int, payload: StepIn):
     response=StepOut,
     summary="Change a roadmap step (the fields sent)",
 )
-def update_account_roadmap_step(request, customer_id: int, step_id: int, payload: StepPatch):
+def update_account_roadmap_step(
+    request, response: HttpResponse, customer_id: int, step_id: int, payload: StepPatch
+):
+    """The answer's ``ETag`` names the saved state: send it as ``If-Match`` next time (412 when someone
+    changed the step since; nothing is saved)."""
     user = request.auth
     customer = access.account_for(user, customer_id)
     step = selectors.roadmap_step_for(user=user, customer=customer, pk=step_id)
@@ -411,7 +415,11 @@ def update_account_roadmap_step(request, customer_id: int, step_id: int, payload
     data = payload.model_dump(exclude_unset=True)
     _no_nulls(data, ("fiscal_year", "title", "status", "description"))
     data = _with_project(user, customer, data)
-    return _step_out(services.roadmap_step_update(by=user, step=step, **data))
+    with sync.if_match(request, step):
+        services.roadmap_step_update(by=user, step=step, **data)
+    step = selectors.roadmap_step_for(user=user, customer=customer, pk=step_id)
+    sync.set_etag(response, step)
+    return _step_out(step)
 
 
 @router.delete(
@@ -445,7 +453,11 @@ def create_account_key_person(request, customer_id: int, payload: PersonIn):
     response=PersonOut,
     summary="Change a key person (the fields sent); set last_met_on to record a meeting",
 )
-def update_account_key_person(request, customer_id: int, person_id: int, payload: PersonPatch):
+def update_account_key_person(
+    request, response: HttpResponse, customer_id: int, person_id: int, payload: PersonPatch
+):
+    """The answer's ``ETag`` names the saved state: send it as ``If-Match`` next time (412 when someone
+    changed the person since; nothing is saved)."""
     user = request.auth
     customer = access.account_for(user, customer_id)
     person = selectors.key_person_for(user=user, customer=customer, pk=person_id)
@@ -454,7 +466,10 @@ def update_account_key_person(request, customer_id: int, person_id: int, payload
     _no_nulls(data, ("name", "position", "notes"))
     if "influence" in data:
         data["influence"] = data["influence"] or ""
-    person = services.key_person_update(by=user, person=person, **data)
+    with sync.if_match(request, person):
+        services.key_person_update(by=user, person=person, **data)
+    person = selectors.key_person_for(user=user, customer=customer, pk=person_id)
+    sync.set_etag(response, person)
     return _person_out(person, timezone.localdate())
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shinrai.core.locking import LockForm
 from shinrai.core.models import Organization, User
 
 from . import selectors
@@ -57,7 +58,7 @@ class PlanForm(forms.ModelForm):
         pass
 
 
-class RoadmapStepForm(forms.ModelForm):
+class RoadmapStepForm(LockForm, forms.ModelForm):
     class Meta:
         model = RoadmapStep
         fields = ["fiscal_year", "title", "description", "status"]
@@ -76,7 +77,7 @@ class RoadmapStepForm(forms.ModelForm):
         pass
 
 
-class KeyPersonForm(forms.ModelForm):
+class KeyPersonForm(LockForm, forms.ModelForm):
     meet_every_days = forms.IntegerField(
         label=_("Meet every (days)"),
         min_value=1,

@@ -19,7 +19,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shinrai.core import access
+from shinrai.core import access, locking
 from shinrai.core.models import Organization, Project, User
 from shinrai.core.services import audit_record
 
@@ -32,7 +32,7 @@ TEXT_LIMIT = 20_000  # characters per plan field: generous for prose, refuses a 
 MEET_EVERY_MAX = 3650
 
 
-class StalePlan(ValidationError):
+class StalePlan(locking.Stale):
     """Someone else saved the account plan after this editor loaded it."""
 
     def __init__(self):
@@ -40,8 +40,7 @@ class StalePlan(ValidationError):
             _(
                 "Someone else saved this account plan after you opened it. Your text was not saved: it is "
                 "still in the form below, next to what they saved. Combine the two and save again."
-            ),
-            code="stale",
+            )
         )
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shinrai.core import access
+from shinrai.core import access, locking
 
 from . import selectors, services
 from .forms import KeyPersonForm, PlanForm, RoadmapStepForm, SignalForm
@@ -66,7 +66,6 @@ def plan_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Write the plan. A stale save keeps the user's text in the form, beside what the other person saved."""
     customer = access.account_for(request.user, customer_id, edit=True)
     plan = selectors.plan_of(user=request.user, customer=customer)
-    theirs = None
     if request.method == "POST":
         form = PlanForm(request.POST)
         if form.is_valid():
@@ -75,14 +74,20 @@ def plan_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
             try:
                 services.plan_save(by=request.user, customer=customer, version=data["version"], **fields)
             except services.StalePlan as error:
-                # Keep their text; the hidden version becomes the current one, so saving again is deliberate.
+                # Keep their text beside what is saved now; the hidden version becomes the current one, so
+                # saving again is a deliberate overwrite.
                 plan = selectors.plan_of(user=request.user, customer=customer)
-                posted = request.POST.copy()
-                posted["version"] = plan.version if plan else 0
-                form = PlanForm(posted)
-                form.is_valid()
                 form.add_error(None, error)
-                theirs = plan
+                return locking.conflict(
+                    request,
+                    "accounts/plan_form.html",
+                    {"customer": customer, "plan": plan},
+                    form=form,
+                    stale=error,
+                    current=plan,
+                    new_token=str(plan.version if plan else 0),
+                    token_field="version",
+                )
             except ValidationError as error:
                 _add_errors(form, error)
             else:
@@ -90,25 +95,31 @@ def plan_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
                 return _to_account(customer, "plan")
     else:
         form = PlanForm(instance=plan, initial={"version": plan.version if plan else 0})
-    context = {"customer": customer, "form": form, "plan": plan, "theirs": theirs}
-    return render(request, "accounts/plan_form.html", context)
+    return render(request, "accounts/plan_form.html", {"customer": customer, "form": form, "plan": plan})
 
 
-def _edit_page(request, *, customer, form, title, delete_url=None) -> HttpResponse:
-    return render(
-        request,
-        "accounts/edit.html",
-        {"customer": customer, "form": form, "title": title, "delete_url": delete_url},
-    )
+def _edit_context(*, customer, form, title, delete_url=None) -> dict:
+    return {"customer": customer, "form": form, "title": title, "delete_url": delete_url}
 
 
-def _save_posted(request, form, customer, *, fields, save, anchor: str, message: str) -> HttpResponse | None:
+def _edit_page(request, **context) -> HttpResponse:
+    return render(request, "accounts/edit.html", _edit_context(**context))
+
+
+def _save_posted(
+    request, form, customer, *, obj, fields, save, anchor: str, message: str, title: str, delete_url=None
+) -> HttpResponse | None:
     """Save a valid posted form through ``save(**fields)`` and go back to the account page; None when there
-    is nothing to save or the service refused it (its errors are then on the form)."""
+    is nothing to save or the service refused it (its errors are then on the form). A save from a stale
+    copy of ``obj`` answers the conflict page (409) and writes nothing."""
     if request.method != "POST" or not form.is_valid():
         return None
     try:
-        save(**{name: form.cleaned_data[name] for name in fields})
+        with locking.guard(obj, form.lock_token):
+            save(**{name: form.cleaned_data[name] for name in fields})
+    except locking.Stale as stale:
+        context = _edit_context(customer=customer, form=form, title=title, delete_url=delete_url)
+        return locking.conflict(request, "accounts/edit.html", context, form=form, stale=stale)
     except ValidationError as error:
         _add_errors(form, error)
         return None
@@ -127,24 +138,23 @@ def step_edit(request: HttpRequest, customer_id: int, step_id: int | None = None
         save = partial(services.roadmap_step_create, by=request.user, customer=customer)
     else:
         save = partial(services.roadmap_step_update, by=request.user, step=step)
+    title = _("Change a roadmap step") if step else _("Add a roadmap step")
+    delete_url = reverse("accounts:step_delete", args=[customer.pk, step.pk]) if step else None
     saved = _save_posted(
         request,
         form,
         customer,
+        obj=step,
         fields=services.STEP_FIELDS,
         save=save,
         anchor="roadmap",
         message=_("The roadmap step was saved."),
+        title=title,
+        delete_url=delete_url,
     )
     if saved is not None:
         return saved
-    return _edit_page(
-        request,
-        customer=customer,
-        form=form,
-        title=_("Change a roadmap step") if step else _("Add a roadmap step"),
-        delete_url=reverse("accounts:step_delete", args=[customer.pk, step.pk]) if step else None,
-    )
+    return _edit_page(request, customer=customer, form=form, title=title, delete_url=delete_url)
 
 
 @login_required
@@ -168,24 +178,23 @@ def person_edit(request: HttpRequest, customer_id: int, person_id: int | None = 
         save = partial(services.key_person_create, by=request.user, customer=customer)
     else:
         save = partial(services.key_person_update, by=request.user, person=person)
+    title = _("Change a key person") if person else _("Add a key person")
+    delete_url = reverse("accounts:person_delete", args=[customer.pk, person.pk]) if person else None
     saved = _save_posted(
         request,
         form,
         customer,
+        obj=person,
         fields=services.PERSON_FIELDS,
         save=save,
         anchor="people",
         message=_("The key person was saved."),
+        title=title,
+        delete_url=delete_url,
     )
     if saved is not None:
         return saved
-    return _edit_page(
-        request,
-        customer=customer,
-        form=form,
-        title=_("Change a key person") if person else _("Add a key person"),
-        delete_url=reverse("accounts:person_delete", args=[customer.pk, person.pk]) if person else None,
-    )
+    return _edit_page(request, customer=customer, form=form, title=title, delete_url=delete_url)
 
 
 @login_required

@@ -4,7 +4,8 @@
   so that a client can remember the newest ``updated_at`` it saw and ask again from there (``>=``, so a row
   changed in the same microsecond is sent twice rather than missed).
 - ``etag(obj)`` names the state of one object: it changes whenever the object's ``updated_at`` (or, for
-  objects without one, its ``version``) changes. Detail and update answers carry it in the ``ETag`` header.
+  objects without one, what is stored of it: ``shinrai.core.locking.state``) changes. Detail and update
+  answers carry it in the ``ETag`` header.
 - ``if_match(request, obj)`` wraps an update: when the request sends ``If-Match`` and the object has changed
   since, it answers 412 and the update does not run. The row is locked while the check and the update run,
   so two clients sending the same ETag cannot both win.
@@ -13,7 +14,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime
@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query
 from ninja.errors import HttpError
+
+from shinrai.core import locking
 
 UPDATED_SINCE_HELP = (
     "Only objects changed at or after this time (ISO 8601; without an offset it is Japan time), "
@@ -62,16 +64,10 @@ def _field(row, name):
     return row[name] if isinstance(row, dict) else getattr(row, name)
 
 
-def _state(obj) -> str:
-    updated_at = getattr(obj, "updated_at", None)
-    if updated_at is not None:
-        return updated_at.isoformat()
-    return f"v{obj.version}"
-
-
 def etag(obj) -> str:
-    label = f"{obj._meta.label_lower}:{obj.pk}:{_state(obj)}"
-    return '"' + hashlib.sha256(label.encode()).hexdigest()[:32] + '"'
+    """The quoted ``locking.token`` of ``obj``: the same state the edit pages' hidden ``lock`` carries (its
+    ``updated_at``, else a fingerprint of what is stored, see ``shinrai.core.locking``)."""
+    return '"' + locking.token(obj) + '"'
 
 
 def _matches(header: str, tag: str) -> bool:
@@ -103,7 +99,8 @@ def if_match(request, obj, *, current_etag: Callable[[], str] | None = None):
     header = request.headers.get("If-Match")
     with transaction.atomic():
         if header:
-            current = type(obj).objects.select_for_update().filter(pk=obj.pk).first()
+            # Its project first, then the row: the order every locked save takes (see locking.lock).
+            current = locking.lock(obj)
             if current is None:
                 raise HttpError(412, stale_message())
             tag = current_etag() if current_etag is not None else etag(current)

@@ -13,8 +13,11 @@ from __future__ import annotations
 from typing import Literal
 
 from django.conf import settings
+from django.http import HttpResponse
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict
+
+from shinrai.api import sync
 
 from . import services
 
@@ -53,7 +56,9 @@ class MePatch(Schema):
 @router.get(
     "/me", response=MeOut, summary="Who you are: name, e-mail, organization, language (anyone signed in)"
 )
-def get_me(request):
+def get_me(request, response: HttpResponse):
+    """The ``ETag`` header names this state; send it back as ``If-Match`` when changing it."""
+    sync.set_etag(response, request.auth)
     return request.auth
 
 
@@ -62,6 +67,10 @@ def get_me(request):
     response=MeOut,
     summary="Change the language Shinrai speaks to you in (anyone signed in; a read-only token gets 403)",
 )
-def update_me(request, payload: MePatch):
-    """The same change, through the same service, as the settings page's language switch (audited)."""
-    return services.user_set_language(user=request.auth, language=payload.language)
+def update_me(request, response: HttpResponse, payload: MePatch):
+    """The same change, through the same service, as the settings page's language switch (audited).
+    412 when ``If-Match`` names an older state."""
+    with sync.if_match(request, request.auth):
+        user = services.user_set_language(user=request.auth, language=payload.language)
+    sync.set_etag(response, user)
+    return user

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shinrai.core.locking import LockForm
 from shinrai.core.models import Visibility
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -53,7 +54,7 @@ class FlowCreateForm(_VisibilityMixin, forms.Form):
         self._set_visibility(user)
 
 
-class FlowEditForm(_VisibilityMixin, forms.Form):
+class FlowEditForm(_VisibilityMixin, LockForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shinrai.core import access
+from shinrai.core import access, locking
 from shinrai.core.access import Perm
 from shinrai.requirements.models import Requirement
 
@@ -204,10 +204,14 @@ def version_new(request: HttpRequest, pk: int, flow_id: int) -> HttpResponse:
 def flow_edit(request: HttpRequest, pk: int, flow_id: int) -> HttpResponse:
     project, role, flow = _editable_flow(request, pk, flow_id)
     initial = {"title": flow.title, "description": flow.description, "visibility": flow.visibility}
-    form = FlowEditForm(request.POST or None, initial=initial, user=request.user)
+    form = FlowEditForm(request.POST or None, initial=initial, user=request.user, lock_of=flow)
     if request.method == "POST" and form.is_valid():
         try:
-            services.flow_update(by=request.user, flow=flow, **form.cleaned_data)
+            with locking.guard(flow, form.lock_token):
+                services.flow_update(by=request.user, flow=flow, **form.cleaned_data)
+        except locking.Stale as stale:
+            context = {"project": project, "role": role, "flow": stale.current or flow}
+            return locking.conflict(request, "flows/edit.html", context, form=form, stale=stale)
         except ValidationError as error:
             _errors_into(form, error)
         else:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
+from shinrai.core.locking import LockForm
+
 from .models import Event
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(LockForm):
     """Fields ``<event>__email`` and ``<event>__in_app`` for every event; unchecked means off."""
 
     def __init__(self, *args, rows: list[dict], **kwargs):

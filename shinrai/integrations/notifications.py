@@ -26,7 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shinrai.core import access
+from shinrai.core import access, locking
 from shinrai.core.models import User
 from shinrai.core.services import audit_record
 
@@ -84,6 +84,15 @@ def preferences_of(user: User) -> list[dict]:
             }
         )
     return rows
+
+
+def preferences_state(user: User) -> str:
+    """What a person's preferences are now, for the optimistic lock (``locking.token(user, ...)``)."""
+    return locking.content_digest([[r["event"], r["email"], r["in_app"]] for r in preferences_of(user)])
+
+
+def preferences_token(user: User) -> str:
+    return locking.token(user, preferences_state)
 
 
 @transaction.atomic

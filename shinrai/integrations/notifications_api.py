@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.http import HttpResponse
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
+from shinrai.api import sync
 from shinrai.api.pagination import Pagination
 
 from . import notifications as svc
@@ -114,7 +116,9 @@ def mark_notification_read(request, notification_id: int):
     response=list[PreferenceOut],
     summary="How you are told about each event (e-mail, in Shinrai)",
 )
-def get_notification_preferences(request):
+def get_notification_preferences(request, response: HttpResponse):
+    """The ``ETag`` header names these settings; send it back as ``If-Match`` when changing them."""
+    response["ETag"] = f'"{svc.preferences_token(request.auth)}"'
     return _preferences_out(svc.preferences_of(request.auth))
 
 
@@ -123,6 +127,11 @@ def get_notification_preferences(request):
     response=list[PreferenceOut],
     summary="Change how you are told about some events; returns all of them",
 )
-def update_notification_preferences(request, payload: PreferencesIn):
+def update_notification_preferences(request, response: HttpResponse, payload: PreferencesIn):
+    """412 when ``If-Match`` names older settings (changed since they were read, e.g. in another window)."""
+    user = request.auth
     choices = {item.event.value: (item.email, item.in_app) for item in payload.preferences}
-    return _preferences_out(svc.preferences_save(user=request.auth, choices=choices))
+    with sync.if_match(request, user, current_etag=lambda: f'"{svc.preferences_token(user)}"'):
+        svc.preferences_save(user=user, choices=choices)
+    response["ETag"] = f'"{svc.preferences_token(user)}"'
+    return _preferences_out(svc.preferences_of(user))

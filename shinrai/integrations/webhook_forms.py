@@ -7,10 +7,12 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shinrai.core.locking import LockForm
+
 from .models import Event, Webhook
 
 
-class WebhookForm(forms.Form):
+class WebhookForm(LockForm):
     name = forms.CharField(label=pgettext_lazy("webhook", "Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=Webhook.Kind.choices)
     url = forms.CharField(
@@ -33,5 +35,6 @@ class WebhookForm(forms.Form):
                 "url": webhook.url,
                 "events": webhook.events,
                 "active": webhook.active,
-            }
+            },
+            lock_of=webhook,
         )

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shinrai.core import access
+from shinrai.core import access, locking
 from shinrai.core.access import Perm
 
 from . import webhook_selectors as sel
@@ -85,7 +85,12 @@ def webhook_edit(request: HttpRequest, pk: int, webhook_id: int) -> HttpResponse
     form = WebhookForm(request.POST) if request.method == "POST" else WebhookForm.for_webhook(webhook)
     if request.method == "POST" and form.is_valid():
         try:
-            services.webhook_update(by=request.user, webhook=webhook, **form.cleaned_data)
+            with locking.guard(webhook, form.lock_token):
+                services.webhook_update(by=request.user, webhook=webhook, **form.cleaned_data)
+        except locking.Stale as stale:
+            context = {"project": project, "webhook": stale.current or webhook}
+            template = "integrations/webhook_form.html"
+            return locking.conflict(request, template, context, form=form, stale=stale)
         except ValidationError as error:
             _apply_errors(form, error)
         else:

@@ -197,7 +197,10 @@ def body_slack(message: Message) -> dict:
             ],
         }
     )
-    return {"text": f"[{message.project_code}] {message.subject} {message.url}", "blocks": blocks}
+    # ``text`` is mrkdwn too (notifications, old clients): escaped like the blocks, or a title could mention
+    # @channel (``<!channel>``) or show a link of its own (``<https://…|label>``).
+    fallback = _slack_escape(f"[{message.project_code}] {message.subject}")
+    return {"text": f"{fallback} {message.url}", "blocks": blocks}
 
 
 def body_teams(message: Message) -> dict:

@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
+from shinrai.api import sync
 from shinrai.api.pagination import Pagination
 from shinrai.core import access
 from shinrai.core.access import Perm
@@ -120,9 +122,12 @@ def create_webhook(request, project_id: int, payload: WebhookIn):
     response=WebhookOut,
     summary="One webhook (without its secret)",
 )
-def get_webhook(request, project_id: int, webhook_id: int):
+def get_webhook(request, response: HttpResponse, project_id: int, webhook_id: int):
+    """The ``ETag`` header names this state; send it back as ``If-Match`` when changing the webhook."""
     project, _role = sel.webhook_project_for(request.auth, project_id)
-    return sel.webhook_for(project=project, pk=webhook_id)
+    webhook = sel.webhook_for(project=project, pk=webhook_id)
+    sync.set_etag(response, webhook)
+    return webhook
 
 
 @router.patch(
@@ -130,12 +135,17 @@ def get_webhook(request, project_id: int, webhook_id: int):
     response=WebhookOut,
     summary="Change the fields sent (PM and manager; 403 for other vendor roles)",
 )
-def update_webhook(request, project_id: int, webhook_id: int, payload: WebhookPatch):
-    user, _project, webhook = _editable(request, project_id, webhook_id)
+def update_webhook(request, response: HttpResponse, project_id: int, webhook_id: int, payload: WebhookPatch):
+    """412 when ``If-Match`` names an older state (someone changed it since it was read); nothing is saved."""
+    user, project, webhook = _editable(request, project_id, webhook_id)
     changes = payload.model_dump(exclude_unset=True)
     if changes.get("kind") is not None:
         changes["kind"] = str(changes["kind"])
-    return services.webhook_update(by=user, webhook=webhook, **changes)
+    with sync.if_match(request, webhook):
+        services.webhook_update(by=user, webhook=webhook, **changes)
+    webhook = sel.webhook_for(project=project, pk=webhook_id)
+    sync.set_etag(response, webhook)
+    return webhook
 
 
 @router.delete(

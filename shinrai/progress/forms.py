@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shinrai.core.locking import LockForm
 from shinrai.core.models import Project
 from shinrai.requirements.models import Requirement
 
@@ -18,7 +19,7 @@ _INDENT = "\u3000"  # an ideographic space per level, so that the select shows t
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(LockForm, forms.ModelForm):
     reason = forms.CharField(
         label=_("Reason for a change of the forecast"),
         required=False,
@@ -70,11 +71,11 @@ class MilestoneForm(forms.ModelForm):
         pass
 
 
-class MilestoneActualForm(forms.Form):
+class MilestoneActualForm(LockForm):
     actual_date = forms.DateField(label=_("Reached on"), widget=_DATE)
 
 
-class TaskForm(forms.ModelForm):
+class TaskForm(LockForm, forms.ModelForm):
     parent = forms.TypedChoiceField(label=_("parent task"), required=False, coerce=int, empty_value=None)
     order = forms.IntegerField(
         label=_("Place among its siblings"),
@@ -161,7 +162,7 @@ def _below(rows, task: Task | None) -> set[int]:
     return found
 
 
-class TaskProgressForm(forms.Form):
+class TaskProgressForm(LockForm):
     progress = forms.IntegerField(label=_("progress (%)"), min_value=0, max_value=100)
     actual_hours = forms.DecimalField(
         label=_("actual (hours)"), min_value=Decimal(0), max_digits=9, decimal_places=2, required=False

@@ -6,12 +6,13 @@ for the other vendor users); customers and partner vendors never see a vendor's 
 anyone see another vendor's terms. Writes go through :mod:`shinrai.progress.glossary`.
 """
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from ninja import Field, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
+from shinrai.api import sync
 from shinrai.api.pagination import Pagination
 
 from . import glossary
@@ -100,8 +101,11 @@ def create_glossary_term(request, payload: TermIn):
     response=TermOut,
     summary="One term of your vendor's glossary (404 for another vendor's)",
 )
-def get_glossary_term(request, term_id: int):
-    return _out(_term(request.auth, term_id))
+def get_glossary_term(request, response: HttpResponse, term_id: int):
+    """The ``ETag`` header names this state; send it back as ``If-Match`` when changing the term."""
+    term = _term(request.auth, term_id)
+    sync.set_etag(response, term)
+    return _out(term)
 
 
 @router.patch(
@@ -109,12 +113,17 @@ def get_glossary_term(request, term_id: int):
     response=TermOut,
     summary="Change a term of your vendor's glossary (vendor managers and PMs)",
 )
-def update_glossary_term(request, term_id: int, payload: TermPatch):
-    """The reports already written are not changed; the next plain-language check uses the new words."""
+def update_glossary_term(request, response: HttpResponse, term_id: int, payload: TermPatch):
+    """The reports already written are not changed; the next plain-language check uses the new words.
+    412 when ``If-Match`` names an older state (someone changed it since it was read); nothing is saved."""
     user = request.auth
     term = _term(user, term_id)
     _editor(user)
-    return _out(glossary.term_save(by=user, entry=term, **payload.model_dump(exclude_unset=True)))
+    with sync.if_match(request, term):
+        glossary.term_save(by=user, entry=term, **payload.model_dump(exclude_unset=True))
+    term = _term(user, term_id)
+    sync.set_etag(response, term)
+    return _out(term)
 
 
 @router.delete(

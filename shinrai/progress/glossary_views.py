@@ -17,6 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shinrai.core import locking
+
 from . import glossary
 from .models import PlainLanguageTerm
 from .views import _add_errors
@@ -24,7 +26,7 @@ from .views import _add_errors
 PAGE_SIZE = 50
 
 
-class TermForm(forms.ModelForm):
+class TermForm(locking.LockForm, forms.ModelForm):
     class Meta:
         model = PlainLanguageTerm
         fields = ["term", "plain_ja", "plain_en"]
@@ -84,7 +86,12 @@ def glossary_edit(request: HttpRequest, term_id: int | None = None) -> HttpRespo
     form = TermForm(request.POST or None, instance=term)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = glossary.term_save(by=request.user, entry=term, **form.cleaned_data)
+            with locking.guard(term, form.lock_token):
+                saved = glossary.term_save(by=request.user, entry=term, **form.cleaned_data)
+        except locking.Stale as stale:
+            return locking.conflict(
+                request, "progress/glossary/form.html", {"term": term}, form=form, stale=stale
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shinrai.core.locking import LockForm
+
 from .models import WeeklyReport
 
 _TEXT = {"rows": 6}
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(LockForm, forms.ModelForm):
     class Meta:
         model = WeeklyReport
         fields = [

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import parse_etags, quote_etag
@@ -22,7 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shinrai.core import access
+from shinrai.core import access, locking
 from shinrai.core.access import Perm
 
 from . import chart_data, reports
@@ -102,7 +103,10 @@ def report_edit(request: HttpRequest, pk: int, report_id: int) -> HttpResponse:
     form = ReportForm(request.POST or None, instance=report)
     if request.method == "POST" and form.is_valid():
         try:
-            report = services.report_update(by=request.user, report=report, **form.cleaned_data)
+            with locking.guard(report, form.lock_token):
+                report = services.report_update(by=request.user, report=report, **form.cleaned_data)
+        except locking.Stale as stale:
+            return _edit_conflict(request, project, role, form=form, stale=stale)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -121,13 +125,42 @@ def report_edit(request: HttpRequest, pk: int, report_id: int) -> HttpResponse:
     )
 
 
+def _edit_conflict(request, project, role, *, form, stale, rows: bool = True) -> HttpResponse:
+    """The draft page again (409) after a stale save or publication, beside what is saved now."""
+    current = stale.current
+    if current is None or current.state != WeeklyReport.State.DRAFT:
+        # Published (or gone) meanwhile: nothing left to edit here.
+        messages.error(request, locking.stale_message())
+        return _to_list(project)
+    context = {
+        "project": project,
+        "perms": access.ROLE_PERMS[role],
+        "report": current,
+        "findings": _findings(current, form),
+    }
+    return locking.conflict(
+        request,
+        "progress/reports/edit.html",
+        context,
+        form=form,
+        stale=stale,
+        compare=rows,
+        reload_url=reverse("reports:edit", args=[project.pk, current.pk]),
+    )
+
+
 @login_required
 @require_POST
 def report_publish(request: HttpRequest, pk: int, report_id: int) -> HttpResponse:
-    project, _role = selectors.reports_project_for(request.user, pk, Perm.EDIT)
+    project, role = selectors.reports_project_for(request.user, pk, Perm.EDIT)
     report = selectors.report_for(user=request.user, project=project, pk=report_id)
     try:
-        services.report_publish(by=request.user, report=report)
+        # Publish the text the publisher read: a draft saved by someone else since is shown first.
+        with locking.guard(report, request.POST.get(locking.LOCK_FIELD)):
+            services.report_publish(by=request.user, report=report)
+    except locking.Stale as stale:
+        fresh = ReportForm(instance=stale.current) if stale.current is not None else ReportForm()
+        return _edit_conflict(request, project, role, form=fresh, stale=stale, rows=False)
     except ValidationError as error:
         messages.error(request, _messages_of(error))
         return redirect("reports:edit", pk=project.pk, report_id=report.pk)

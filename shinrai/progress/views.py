@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shinrai.core import access
+from shinrai.core import access, locking
 from shinrai.core.access import Perm
 from shinrai.requirements import selectors as requirement_selectors
 
@@ -73,8 +73,17 @@ def milestone_edit(request: HttpRequest, pk: int, milestone_id: int | None = Non
         fields = dict(form.cleaned_data)
         reason = fields.pop("reason", "")
         try:
-            services.milestone_save(
-                by=request.user, project=project, milestone=milestone, reason=reason, **fields
+            with locking.guard(milestone, form.lock_token):
+                services.milestone_save(
+                    by=request.user, project=project, milestone=milestone, reason=reason, **fields
+                )
+        except locking.Stale as stale:
+            return locking.conflict(
+                request,
+                "progress/milestone_form.html",
+                {"project": project, "milestone": milestone},
+                form=form,
+                stale=stale,
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -97,14 +106,33 @@ def milestone_actual(request: HttpRequest, pk: int, milestone_id: int) -> HttpRe
         messages.error(request, _("Give the date the milestone was reached."))
         return _roadmap(project)
     try:
-        services.milestone_record_actual(
-            by=request.user, milestone=milestone, actual_date=form.cleaned_data["actual_date"]
+        with locking.guard(milestone, form.lock_token):
+            services.milestone_record_actual(
+                by=request.user, milestone=milestone, actual_date=form.cleaned_data["actual_date"]
+            )
+    except locking.Stale as stale:
+        return _quick_conflict(
+            request,
+            form=form,
+            stale=stale,
+            title=_("%(name)s: reached on") % {"name": milestone.name},
+            action=reverse("progress:milestone_actual", args=[project.pk, milestone.pk]),
+            back_url=reverse("progress:roadmap", args=[project.pk]),
+            back_label=_("Roadmap"),
         )
     except ValidationError as error:
         messages.error(request, _messages_of(error))
     else:
         messages.success(request, _("%(name)s was marked as reached.") % {"name": milestone.name})
     return _roadmap(project)
+
+
+def _quick_conflict(request, *, form, stale, title, action, back_url, back_label) -> HttpResponse:
+    """A stale save from a row's quick form (roadmap, WBS): its fields again on a page of their own, 409."""
+    context = {"title": title, "action": action, "back_url": back_url, "back_label": back_label}
+    return locking.conflict(
+        request, "core/conflict_form.html", context, form=form, stale=stale, reload_url=back_url
+    )
 
 
 # --- WBS -------------------------------------------------------------------------------------------------
@@ -146,14 +174,19 @@ def task_edit(request: HttpRequest, pk: int, task_id: int | None = None) -> Http
         fields = dict(form.cleaned_data)
         order = fields.pop("order")
         try:
-            task = services.task_save(
-                by=request.user,
-                project=project,
-                task=task,
-                requirements=list(fields.pop("requirements")),
-                duration_days=fields.pop("duration_days"),
-                position=None if order is None else order - 1,
-                **fields,
+            with locking.guard(task, form.lock_token):
+                task = services.task_save(
+                    by=request.user,
+                    project=project,
+                    task=task,
+                    requirements=list(fields.pop("requirements")),
+                    duration_days=fields.pop("duration_days"),
+                    position=None if order is None else order - 1,
+                    **fields,
+                )
+        except locking.Stale as stale:
+            return locking.conflict(
+                request, "progress/task_form.html", {"project": project, "task": task}, form=form, stale=stale
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -175,7 +208,18 @@ def task_progress(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
         messages.error(request, _("%(task)s: %(errors)s") % {"task": task.name, "errors": " ".join(errors)})
         return _wbs(project, task.pk)
     try:
-        services.task_update_progress(by=request.user, task=task, **form.cleaned_data)
+        with locking.guard(task, form.lock_token):
+            services.task_update_progress(by=request.user, task=task, **form.cleaned_data)
+    except locking.Stale as stale:
+        return _quick_conflict(
+            request,
+            form=form,
+            stale=stale,
+            title=_("Progress of %(task)s") % {"task": task.name},
+            action=reverse("progress:task_progress", args=[project.pk, task.pk]),
+            back_url=reverse("progress:wbs", args=[project.pk]) + f"#task-{task.pk}",
+            back_label=_("WBS"),
+        )
     except ValidationError as error:
         messages.error(
             request, _("%(task)s: %(errors)s") % {"task": task.name, "errors": _messages_of(error)}

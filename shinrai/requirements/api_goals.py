@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from ninja import Field, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from shinrai.api import sync
 from shinrai.api.pagination import Pagination
 from shinrai.core import access
 from shinrai.core.access import Perm
@@ -166,8 +167,11 @@ def list_stakeholders(request, project_id: int):
     response=StakeholderOut,
     summary="One stakeholder (vendor roles)",
 )
-def get_stakeholder(request, stakeholder_id: int):
-    return _stakeholder(request.auth, stakeholder_id, Perm.SEE_INTERNAL)
+def get_stakeholder(request, response: HttpResponse, stakeholder_id: int):
+    """The ``ETag`` header names this state; send it back as ``If-Match`` when changing it."""
+    stakeholder = _stakeholder(request.auth, stakeholder_id, Perm.SEE_INTERNAL)
+    sync.set_etag(response, stakeholder)
+    return stakeholder
 
 
 @router.post(
@@ -189,15 +193,20 @@ def create_stakeholder(request, project_id: int, payload: StakeholderIn):
     response=StakeholderOut,
     summary="Change some fields of a stakeholder (vendor roles)",
 )
-def update_stakeholder(request, stakeholder_id: int, payload: StakeholderPatch):
+def update_stakeholder(request, response: HttpResponse, stakeholder_id: int, payload: StakeholderPatch):
+    """412 when ``If-Match`` names an older state (someone changed it since it was read); nothing is saved."""
     user = request.auth
     stakeholder = _stakeholder(user, stakeholder_id, Perm.CONTRIBUTE)
-    return services.stakeholder_save(
-        by=user,
-        project=stakeholder.project,
-        stakeholder=stakeholder,
-        **payload.model_dump(exclude_unset=True),
-    )
+    with sync.if_match(request, stakeholder):
+        services.stakeholder_save(
+            by=user,
+            project=stakeholder.project,
+            stakeholder=stakeholder,
+            **payload.model_dump(exclude_unset=True),
+        )
+    stakeholder = _stakeholder(user, stakeholder_id, Perm.SEE_INTERNAL)
+    sync.set_etag(response, stakeholder)
+    return stakeholder
 
 
 # --- Goals and definition of success -------------------------------------------------------------------
@@ -216,8 +225,10 @@ def list_goals(request, project_id: int):
 
 
 @router.get("/goals/{int:goal_id}", response=GoalOut, summary="One goal")
-def get_goal(request, goal_id: int):
+def get_goal(request, response: HttpResponse, goal_id: int):
+    """The ``ETag`` header names this state (with its measures); send it back as ``If-Match`` to change it."""
     goal, perms = _goal(request.auth, goal_id)
+    sync.set_etag(response, goal)
     return _goal_out(_reloaded_goal(request.auth, goal), perms)
 
 
@@ -236,12 +247,16 @@ def create_goal(request, project_id: int, payload: GoalIn):
 
 
 @router.patch("/goals/{int:goal_id}", response=GoalOut, summary="Change some fields of a goal (vendor roles)")
-def update_goal(request, goal_id: int, payload: GoalPatch):
-    """Change the fields sent; ``measures``, when sent, replace all success measures."""
+def update_goal(request, response: HttpResponse, goal_id: int, payload: GoalPatch):
+    """Change the fields sent; ``measures``, when sent, replace all success measures. 412 when ``If-Match``
+    names an older state (someone changed it since it was read); nothing is saved."""
     user = request.auth
     goal, perms = _goal(user, goal_id)
     if Perm.CONTRIBUTE not in perms:
         raise HttpError(403, "Forbidden")
     fields = payload.model_dump(exclude_unset=True)
-    goal = services.goal_save(by=user, project=goal.project, goal=goal, **fields)
+    with sync.if_match(request, goal):
+        goal = services.goal_save(by=user, project=goal.project, goal=goal, **fields)
+    goal, _perms = _goal(user, goal_id)
+    sync.set_etag(response, goal)
     return _goal_out(_reloaded_goal(user, goal), perms)

@@ -3,10 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shinrai.core.locking import LockForm
+
 from .models import AcceptanceCriterion, Goal, Requirement, Stakeholder
 
 
-class StakeholderForm(forms.ModelForm):
+class StakeholderForm(LockForm, forms.ModelForm):
     class Meta:
         model = Stakeholder
         fields = [
@@ -26,8 +28,13 @@ class StakeholderForm(forms.ModelForm):
             "hearing_notes": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def _post_clean(self):
+        # The service compares the stored values with the new ones and writes; if the ModelForm copied the
+        # input onto the instance first, the service saw no change and saved nothing.
+        pass
 
-class GoalForm(forms.ModelForm):
+
+class GoalForm(LockForm, forms.ModelForm):
     class Meta:
         model = Goal
         fields = ["title", "to_be", "success_definition", "visibility"]
@@ -35,6 +42,10 @@ class GoalForm(forms.ModelForm):
             "to_be": forms.Textarea(attrs={"rows": 3}),
             "success_definition": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def _post_clean(self):
+        # As above: otherwise the service saw no change and wrote no audit event.
+        pass
 
 
 class SuccessMeasureForm(forms.Form):
@@ -46,7 +57,7 @@ class SuccessMeasureForm(forms.Form):
 SuccessMeasureFormSet = forms.formset_factory(SuccessMeasureForm, extra=2, can_delete=True)
 
 
-class RequirementForm(forms.ModelForm):
+class RequirementForm(LockForm, forms.ModelForm):
     class Meta:
         model = Requirement
         fields = ["text", "kind", "category", "priority", "goal", "sources", "visibility"]

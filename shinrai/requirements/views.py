@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shinrai.core import access
+from shinrai.core import access, locking
 from shinrai.core.access import Perm
 
 from . import nfr_catalogue, selectors, services
@@ -79,8 +79,13 @@ def stakeholder_edit(request: HttpRequest, pk: int, stakeholder_id: int | None =
     form = StakeholderForm(request.POST or None, instance=stakeholder)
     if request.method == "POST" and form.is_valid():
         try:
-            services.stakeholder_save(
-                by=request.user, project=project, stakeholder=stakeholder, **form.cleaned_data
+            with locking.guard(stakeholder, form.lock_token):
+                services.stakeholder_save(
+                    by=request.user, project=project, stakeholder=stakeholder, **form.cleaned_data
+                )
+        except locking.Stale as stale:
+            return locking.conflict(
+                request, "requirements/stakeholder_form.html", {"project": project}, form=form, stale=stale
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -106,15 +111,25 @@ def goal_edit(request: HttpRequest, pk: int, goal_id: int | None = None) -> Http
     if request.method == "POST" and form.is_valid() and measures.is_valid():
         rows = [m.cleaned_data for m in measures if m.cleaned_data and not m.cleaned_data.get("DELETE")]
         try:
-            services.goal_save(
-                by=request.user,
-                project=project,
-                goal=goal,
-                measures=[
-                    {"metric": r["metric"], "target": r["target"], "due_date": r.get("due_date")}
-                    for r in rows
-                ],
-                **form.cleaned_data,
+            with locking.guard(goal, form.lock_token):
+                services.goal_save(
+                    by=request.user,
+                    project=project,
+                    goal=goal,
+                    measures=[
+                        {"metric": r["metric"], "target": r["target"], "due_date": r.get("due_date")}
+                        for r in rows
+                    ],
+                    **form.cleaned_data,
+                )
+        except locking.Stale as stale:
+            return locking.conflict(
+                request,
+                "requirements/goal_form.html",
+                {"project": project, "measures": measures},
+                form=form,
+                stale=stale,
+                extra_rows=_measure_rows(stale.current, rows),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -124,6 +139,18 @@ def goal_edit(request: HttpRequest, pk: int, goal_id: int | None = None) -> Http
     return render(
         request, "requirements/goal_form.html", {"project": project, "form": form, "measures": measures}
     )
+
+
+def _measure_rows(goal, entered: list[dict]) -> list[locking.ConflictRow]:
+    """The success measures as one line each, for the conflict view."""
+
+    def line(metric, target, due) -> str:
+        return " / ".join(locking.show(value) for value in (metric, target, due))
+
+    theirs = [line(m.metric, m.target, m.due_date) for m in goal.measures.all()] if goal else []
+    yours = [line(r["metric"], r["target"], r.get("due_date")) for r in entered]
+    label = _("Success measures")
+    return [locking.ConflictRow(label, "\n".join(theirs) or "—", "\n".join(yours) or "—")]
 
 
 def _criteria_rows(formset) -> list[dict]:
@@ -168,13 +195,22 @@ def requirement_edit(request: HttpRequest, pk: int, requirement_id: int | None =
                     **fields,
                 )
             else:
-                services.requirement_update(
-                    by=request.user,
-                    requirement=requirement,
-                    sources=sources,
-                    criteria=_criteria_rows(criteria),
-                    **fields,
-                )
+                with locking.guard(requirement, form.lock_token):
+                    services.requirement_update(
+                        by=request.user,
+                        requirement=requirement,
+                        sources=sources,
+                        criteria=_criteria_rows(criteria),
+                        **fields,
+                    )
+        except locking.Stale as stale:
+            return locking.conflict(
+                request,
+                "requirements/requirement_form.html",
+                {"project": project, "criteria": criteria, "requirement": requirement},
+                form=form,
+                stale=stale,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

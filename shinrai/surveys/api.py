@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import Field, Router, Schema, Status
@@ -25,6 +26,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
+from shinrai.api import sync
 from shinrai.api.pagination import Pagination
 from shinrai.api.types import RowId
 from shinrai.core import access
@@ -298,8 +300,11 @@ def list_survey_templates(request):
     response=TemplateOut,
     summary="One template version with its questions and every version of the template",
 )
-def get_survey_template(request, template_id: int):
-    return _template_out(selectors.template_for(request.auth, template_id))
+def get_survey_template(request, response: HttpResponse, template_id: int):
+    """The ``ETag`` header names this state (with its questions); send it as ``If-Match`` when changing it."""
+    template = selectors.template_for(request.auth, template_id)
+    sync.set_etag(response, template)
+    return _template_out(template)
 
 
 @router.post(
@@ -323,29 +328,33 @@ def copy_survey_template(request, template_id: int, payload: CopyIn | None = Non
     "version, whose id the answer carries (vendor managers and PMs; 403 for other vendor users and for the "
     "shipped templates; 409 when the version you read is no longer the current one)",
 )
-def update_survey_template(request, template_id: int, payload: TemplateIn):
+def update_survey_template(request, response: HttpResponse, template_id: int, payload: TemplateIn):
+    """412 when ``If-Match`` names an older state of this version (changed in place since it was read)."""
     user = request.auth
     template = selectors.template_for(user, template_id)
     if not selectors.can_edit_templates(user):
         raise HttpError(403, "Forbidden")
     if template.is_builtin:
         raise HttpError(403, _("A template that ships with Shinrai cannot be changed: make a copy."))
-    if not template.is_current or payload.version != template.version:
-        # Someone saved a newer version since the caller read this one: their change would be lost.
-        current = selectors.template_versions(template)[0]
-        raise HttpError(
-            409,
-            _("This template is now at version %(n)d (id %(id)d). Read it again and redo your change.")
-            % {"n": current.version, "id": current.pk},
+    with sync.if_match(request, template):
+        if not template.is_current or payload.version != template.version:
+            # Someone saved a newer version since the caller read this one: their change would be lost.
+            current = selectors.template_versions(template)[0]
+            raise HttpError(
+                409,
+                _("This template is now at version %(n)d (id %(id)d). Read it again and redo your change.")
+                % {"n": current.version, "id": current.pk},
+            )
+        result = services.template_update(
+            by=user,
+            template=template,
+            name=payload.name,
+            description=payload.description,
+            questions=[services.QuestionInput(**question.model_dump()) for question in payload.questions],
         )
-    result = services.template_update(
-        by=user,
-        template=template,
-        name=payload.name,
-        description=payload.description,
-        questions=[services.QuestionInput(**question.model_dump()) for question in payload.questions],
-    )
-    return _template_out(result)
+    fresh = selectors.template_for(user, result.pk)
+    sync.set_etag(response, fresh)
+    return _template_out(fresh)
 
 
 # --- Survey rounds -----------------------------------------------------------------------------------------

@@ -7,11 +7,13 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shinrai.core.locking import LockForm
+
 from . import selectors, services
 from .models import Category, Facet, QuestionKind, Survey
 
 
-class TemplateForm(forms.Form):
+class TemplateForm(LockForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False

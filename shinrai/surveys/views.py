@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from shinrai.core import access
+from shinrai.core import access, locking
 from shinrai.core.access import Perm
 
 from . import selectors as sel
@@ -95,7 +95,8 @@ def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
     _reader(request)
     template = sel.template_for(request.user, template_id)
     _editor(request)
-    if template.is_builtin or not template.is_current:
+    # A save posted from a version that was current when opened gets the conflict page (below), not this.
+    if template.is_builtin or (not template.is_current and request.method != "POST"):
         messages.error(
             request,
             _("A template that ships with Shinrai cannot be changed: make a copy.")
@@ -109,13 +110,16 @@ def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
         formset = QuestionFormSet(request.POST, prefix="q")
         if form.is_valid() and formset.is_valid():
             try:
-                result = services.template_update(
-                    by=request.user,
-                    template=template,
-                    name=form.cleaned_data["name"],
-                    description=form.cleaned_data["description"],
-                    questions=formset.questions(),
-                )
+                with locking.guard(template, form.lock_token):
+                    result = services.template_update(
+                        by=request.user,
+                        template=template,
+                        name=form.cleaned_data["name"],
+                        description=form.cleaned_data["description"],
+                        questions=formset.questions(),
+                    )
+            except locking.Stale as stale:
+                return _template_conflict(request, form, formset, stale)
             except ValidationError as error:
                 for message in _messages_of(error):
                     form.add_error(None, message)
@@ -133,12 +137,42 @@ def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
                     messages.success(request, _("Saved."))
                 return redirect("surveys:template_detail", template_id=result.pk)
     else:
-        form = TemplateForm(initial={"name": template.name, "description": template.description})
+        form = TemplateForm(
+            initial={"name": template.name, "description": template.description}, lock_of=template
+        )
         formset = QuestionFormSet(initial=question_initial(sel.questions_of(template)), prefix="q")
     return render(
         request,
         "surveys/template_edit.html",
         {"template": template, "form": form, "formset": formset, "used": used},
+    )
+
+
+def _template_conflict(request: HttpRequest, form, formset, stale: locking.Stale) -> HttpResponse:
+    """Someone saved the template since it was opened: the page again (409) against the current version.
+
+    When their save made a new version (the template had been used), the kept input is sent to that one.
+    """
+    current = sel.template_versions(stale.current)[0] if stale.current is not None else None
+    if current is None:
+        raise Http404
+    questions = [f"{q.code} {q.text_ja}" for q in sel.questions_of(current)]
+    mine = [f"{q.code} {q.text_ja}" for q in formset.questions()]
+    label = _("Questions")
+    return locking.conflict(
+        request,
+        "surveys/template_edit.html",
+        {
+            "template": current,
+            "formset": formset,
+            "used": sel.template_is_used(current),
+            "action_url": reverse("surveys:template_edit", args=[current.pk]),
+        },
+        form=form,
+        stale=stale,
+        current=current,
+        extra_rows=[locking.ConflictRow(label, "\n".join(questions) or "—", "\n".join(mine) or "—")],
+        reload_url=reverse("surveys:template_edit", args=[current.pk]),
     )
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shinrai.core import access
+from shinrai.core import access, locking
 from shinrai.core.access import Perm
 from shinrai.core.models import AuditEvent, Project, User, Visibility
 from shinrai.core.services import audit_record
@@ -47,7 +47,7 @@ TROUBLE_FIELDS = (
 OPEN_FOR_OPTIONS = (S.OPEN, S.ANALYSING, S.OPTIONS_PROPOSED)
 
 
-class StaleEdit(ValidationError):
+class StaleEdit(locking.Stale):
     """Someone else saved the trouble after this editor loaded it."""
 
     def __init__(self):
@@ -55,8 +55,7 @@ class StaleEdit(ValidationError):
             _(
                 "Someone else changed this trouble after you opened it. Your changes were not saved: "
                 "reload the page, check their changes and edit again."
-            ),
-            code="stale",
+            )
         )
 
 

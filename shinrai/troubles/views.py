@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shinrai.core import access
+from shinrai.core import access, locking
 from shinrai.core.access import Perm
 from shinrai.core.models import PARTNER_ROLES
 
@@ -153,6 +153,21 @@ def edit(request: HttpRequest, pk: int, trouble_id: int | None = None) -> HttpRe
                 services.trouble_update(
                     by=request.user, trouble=trouble, version=form.cleaned_data.get("version") or 0, **fields
                 )
+        except services.StaleEdit as stale:
+            # Their input stays in the form, beside what is saved now; the hidden version becomes the
+            # current one, so saving again is a deliberate overwrite.
+            current = selectors.trouble_for(user=request.user, project=project, pk=trouble.pk)
+            form.add_error(None, stale)
+            return locking.conflict(
+                request,
+                "troubles/edit.html",
+                {"project": project, "perms": access.ROLE_PERMS[role], "trouble": current},
+                form=form,
+                stale=stale,
+                current=current,
+                new_token=str(current.version),
+                token_field="version",
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:

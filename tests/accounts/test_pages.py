@@ -218,7 +218,7 @@ def test_stale_plan_save_is_refused_and_keeps_the_users_text(client, cast, clock
     # The PM opened version 1; meanwhile the manager saved version 2.
     services.plan_save(by=manager, customer=cast.customer, version=1, business="部長の文章")
     response = client.post(url, PLAN_POST | {"version": 1, "business": "PMの文章"})
-    assert response.status_code == 200
+    assert response.status_code == 409  # the shared conflict page (shinrai/core/locking.py)
     body = response.content.decode()
     assert "Someone else saved this account plan after you opened it" in body
     assert "PMの文章" in body  # their text is still in the form

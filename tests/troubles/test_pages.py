@@ -94,7 +94,7 @@ def test_a_stale_edit_page_shows_the_message_and_keeps_the_other_change(client, 
             "version": "1",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 409  # the shared conflict page (shinrai/core/locking.py)
     assert "Someone else changed this trouble" in response.content.decode()
     assert Trouble.objects.get(pk=trouble.pk).title == "先に保存された題名"
 
