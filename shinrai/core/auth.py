@@ -1,14 +1,20 @@
 """Glue between Django's authentication and django-axes (login throttling)."""
 
+import unicodedata
+
 from django.contrib.auth.backends import ModelBackend as _DjangoModelBackend
 
 from .models import User
 
 
 def axes_username(request, credentials: dict | None) -> str:
-    """The e-mail address a log-in attempt was for, normalised so that case tricks don't reset the count."""
+    """The e-mail address a log-in attempt was for, normalised so that case tricks don't reset the count.
+
+    NFKC first, as the log-in form does before it looks the account up: ｖｅｎｄｏｒ@… signs in as vendor@…,
+    so it must count against vendor@…, not start a count of its own.
+    """
     value = (credentials or {}).get("username") or (request.POST.get("username") if request else "") or ""
-    return value.strip().lower()
+    return unicodedata.normalize("NFKC", value).strip().lower()
 
 
 class ModelBackend(_DjangoModelBackend):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -34,6 +37,13 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # Compared as people read names: full-width letters and digits, case and outer spaces do not make a
+        # second organization (顧客Ｃ１ is 顧客C1), which a customer could be mistaken for.
+        self.name = unicodedata.normalize("NFKC", self.name or "").strip()
+        if Organization.objects.filter(name__iexact=self.name).exclude(pk=self.pk).exists():
+            raise ValidationError({"name": _("An organization with this name exists already.")})
 
 
 class UserManager(BaseUserManager["User"]):
@@ -85,6 +95,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.display_name} <{self.email}>"
+
+    def clean(self) -> None:
+        super().clean()  # Django's: the address NFKC-normalised (ｖｅｎｄｏｒ@… is vendor@…)
+        self.email = (self.email or "").strip()
+        # One mailbox, one account: another account whose address differs only in case would get the same
+        # mail (password resets included) and could be taken for this one.
+        if User.objects.filter(email__iexact=self.email).exclude(pk=self.pk).exists():
+            raise ValidationError({"email": _("An account with this e-mail address exists already.")})
 
     def get_full_name(self) -> str:
         return self.display_name
@@ -162,6 +180,12 @@ class Project(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("core:project_home", args=[self.pk])
+
+    def clean(self) -> None:
+        # Codes are compared as people read them: ＯＷＮ－１ or own-1 would be a second project "OWN-1".
+        self.code = unicodedata.normalize("NFKC", self.code or "").strip()
+        if Project.objects.filter(code__iexact=self.code).exclude(pk=self.pk).exists():
+            raise ValidationError({"code": _("A project with this code exists already.")})
 
     @property
     def phase_label(self) -> str:

@@ -3,7 +3,8 @@
 Used by the requirements register (``requirements/excel.py``) and the WBS (``progress/wbs_excel.py``).
 
 An uploaded file is untrusted: its size is checked before it is read, the zip is checked for encryption,
-damage and unpacked size (zip bombs), XML with a DOCTYPE or entity declarations is refused, and openpyxl
+damage, unpacked size (zip bombs) and the number of XML elements (a small file of millions of empty rows
+costs as much to read as a huge one), XML with a DOCTYPE or entity declarations is refused, and openpyxl
 parses the rest with defusedxml (``openpyxl.DEFUSEDXML``), which refuses entity expansion and external
 entities: a second line of defence.
 
@@ -31,7 +32,15 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # a 5 MB zip may not unpack into gigabytes (zip bomb)
 MAX_ZIP_ENTRIES = 1_000
+# XML elements in all parts together (cells, rows, strings, formats…). Parsing time grows with their number,
+# not with bytes: 50 MB of "<row/>" is eight million rows. A 10,000-row WBS has about 400,000.
+MAX_XML_ELEMENTS = 1_000_000
 MAX_COLUMNS = 100
+# Excel's own limit for the text of one cell: a longer one was not written by a spreadsheet program, and
+# checking and comparing megabytes of text per cell would cost seconds.
+MAX_CELL_CHARS = 32_767
+# How far down a sheet is read: this many times the rows it may hold (blank rows between them are fine).
+ROW_SPAN = 2
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -156,6 +165,23 @@ def forbidden_xml() -> str:
     return _("The file contains XML declarations (DOCTYPE or ENTITY) that are not allowed in an Excel file.")
 
 
+def unpacks_too_large() -> str:
+    return _("The file unpacks to more data than an Excel file of this size can hold.")
+
+
+def cell_too_long() -> str:
+    return _("A cell holds more than %(limit)s characters, more than Excel allows.") % {
+        "limit": f"{MAX_CELL_CHARS:,}"
+    }
+
+
+def too_many_elements() -> str:
+    return _(
+        "The file holds more cells, rows and formats than can be read at once (over %(limit)s). "
+        "Split it into smaller files."
+    ) % {"limit": f"{MAX_XML_ELEMENTS:,}"}
+
+
 def check_package(data: bytes) -> None:
     """Refuse what is not a plain .xlsx before any XML parser sees it."""
     if data.startswith(_OLE_SIGNATURE):
@@ -177,7 +203,7 @@ def check_package(data: bytes) -> None:
             raise Rejected(not_xlsx())
         if any(info.flag_bits & 0x1 for info in infos):
             raise Rejected(protected())
-        unpacked = 0
+        unpacked = elements = 0
         for info in infos:
             if not info.filename.endswith((".xml", ".rels", ".vml")):
                 continue  # images, printer settings…: openpyxl does not parse them
@@ -187,15 +213,17 @@ def check_package(data: bytes) -> None:
                     while chunk := member.read(1 << 20):
                         unpacked += len(chunk)
                         if unpacked > MAX_UNPACKED_BYTES:
-                            raise Rejected(
-                                _("The file unpacks to more data than an Excel file of this size can hold.")
-                            )
+                            raise Rejected(unpacks_too_large())
                         # A real workbook never declares a DOCTYPE: that is how entity expansion ("billion
                         # laughs") and external entities (XXE) are smuggled in.
                         window = (tail + chunk).lower()
                         if any(marker in window for marker in _FORBIDDEN_XML):
                             raise Rejected(forbidden_xml())
                         tail = chunk[-16:]
+                        # Start tags (an element split across two chunks may be counted twice: no matter).
+                        elements += chunk.count(b"<") - chunk.count(b"</") - chunk.count(b"<?")
+                        if elements > MAX_XML_ELEMENTS:
+                            raise Rejected(too_many_elements())
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
                 raise Rejected(damaged()) from None
 
@@ -231,11 +259,19 @@ def read_sheets(
                 # Read-only mode trusts the size the sheet declares and would silently drop rows beyond it;
                 # some programs write it wrong. Read every row instead, at most MAX_COLUMNS wide.
                 sheet.reset_dimensions()
+                # Empty rows cost time too: a 2 MB file can hold a million of them (openpyxl even makes up the
+                # rows a sheet skips, so one cell in row 1,048,576 is a million rows). Reading stops at
+                # ``last_row``; a sheet that goes on past it is refused like one with too many rows.
+                last_row = max_rows * ROW_SPAN
                 for number, values in enumerate(
-                    sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1
+                    sheet.iter_rows(max_col=MAX_COLUMNS, max_row=last_row + 1, values_only=True), start=1
                 ):
+                    if number > last_row:
+                        raise Rejected(too_many_rows(name))
                     if all(is_blank(v) for v in values):
                         continue
+                    if any(isinstance(v, str) and len(v) > MAX_CELL_CHARS for v in values):
+                        raise Rejected(cell_too_long())
                     rows.append((number, values))
                     # Stop reading early; the exact count (rows under the column titles) is checked later.
                     if len(rows) > max_rows:

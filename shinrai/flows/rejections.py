@@ -15,6 +15,7 @@ MESSAGES = {
     "not_bpmn": _("The file is not a BPMN 2.0 model: its root element is not BPMN 2.0 definitions."),
     "no_diagram": _("The file has no diagram (BPMN diagram interchange) to draw."),
     "bad_number": _("The diagram has an invalid coordinate or size (%(value)s)."),
+    "bad_id": _("An element id is longer than 255 characters, contains a “/” or is a dot (%(value)s)."),
     "empty": _("The file is empty."),
 }
 

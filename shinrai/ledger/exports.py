@@ -254,14 +254,15 @@ def requests_csv(requests) -> bytes:
     import csv
     import io
 
-    from shinrai.core.xlsx import FORMULA_PREFIXES
+    from shinrai.core.xlsx import FORMULA_PREFIXES, safe_text
 
     def cell(value):
         if isinstance(value, datetime):
             return value.strftime("%Y-%m-%d %H:%M")
         if value is None:
             return ""
-        value = str(value)
+        # Control characters go first: a NUL in front would hide "=" from the check (ASVS V1.2.10).
+        value = safe_text(str(value))
         return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
     headers, rows = request_rows(requests)

@@ -78,6 +78,7 @@ MAX_ROWS = 10_000  # task rows in one file
 MAX_CELL_CHARS = 1_000  # any text cell; the task name has the model's own limit
 MAX_HOURS = Decimal("9999999.99")  # Task.estimate_hours / actual_hours: 9 digits, 2 decimals
 MAX_CODE_LEVELS = 20
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2100, 12, 31)  # as the API's plan dates
 HEADER_SEARCH_ROWS = 10
 HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1
@@ -616,6 +617,17 @@ _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})
 
 
 def _date(value: Any) -> date | None:
+    day = _any_date(value)
+    # The years the API takes too: business days are counted year by year (public holidays), so a task
+    # from year 1 to 9999 would make every schedule page compute ten thousand years of holidays.
+    if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise CellError(
+            _("Enter a date between %(first)s and %(last)s.") % {"first": EARLIEST_DATE, "last": LATEST_DATE}
+        )
+    return day
+
+
+def _any_date(value: Any) -> date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, datetime):
@@ -663,7 +675,9 @@ def _hours(value: Any) -> Decimal:
         return Decimal(0)
     if number < 0:
         raise CellError(_("Hours cannot be negative."))
-    number = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    # Rounded only near the limit: quantize() cannot hold a number like 1E+100 and would raise.
+    if number <= MAX_HOURS + 1:
+        number = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if number > MAX_HOURS:
         raise CellError(_("At most %(limit)s hours.") % {"limit": f"{MAX_HOURS:,}"})
     return number
@@ -808,6 +822,12 @@ def validate(
         plans.append(_Plan(row=number, code=code, task=state.tasks.get(code), values=values))
 
     codes = set(state.tasks) | set(rows)
+    # The numbers taken under each parent, and the first one missing there: one pass, not a walk over the
+    # siblings of every new row (which made a flat list of 10,000 new tasks take seconds).
+    taken: dict[str | None, set[int]] = {}
+    for code in codes:
+        taken.setdefault(_parent_code(code), set()).add(int(code.rpartition(".")[2]))
+    first_gap: dict[str | None, int] = {}
     parents_with_new_children = set()
     for plan in plans:
         if plan.task is not None:
@@ -820,19 +840,18 @@ def validate(
             )
             continue
         parents_with_new_children.add(parent)
+        if parent not in first_gap:
+            first_gap[parent] = next(n for n in range(1, len(taken[parent]) + 2) if n not in taken[parent])
         *head, last = plan.code.split(".")
-        for index in range(1, int(last)):
-            sibling = ".".join([*head, str(index)])
-            if sibling not in codes:
-                rows[plan.code].error(
-                    "code",
-                    _(
-                        "%(code)s leaves a gap: %(missing)s is neither in the file nor in the WBS. "
-                        "Number the tasks of one level 1, 2, 3 … without gaps."
-                    )
-                    % {"code": plan.code, "missing": sibling},
+        if first_gap[parent] < int(last):
+            rows[plan.code].error(
+                "code",
+                _(
+                    "%(code)s leaves a gap: %(missing)s is neither in the file nor in the WBS. "
+                    "Number the tasks of one level 1, 2, 3 … without gaps."
                 )
-                break
+                % {"code": plan.code, "missing": ".".join([*head, str(first_gap[parent])])},
+            )
     summaries = state.summaries | (parents_with_new_children - {None})
 
     # Pass 2: the other cells.

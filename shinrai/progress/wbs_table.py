@@ -23,6 +23,7 @@ from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from shinrai.core import locking
 from shinrai.core.models import Visibility
 from shinrai.core.templatetags.humanize_jp import date_or_dash
 
@@ -42,7 +43,8 @@ _ROW = (
 )
 _QUICK_FORM = (
     '<td><form method="post" action="{action}" class="wbs-quick">'
-    '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">\n'
+    '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+    '<input type="hidden" name="lock" value="{lock}">\n'
     '<label class="visually-hidden" for="progress-{pk}">{progress_field}</label> <input type="number" '
     'name="progress" id="progress-{pk}" min="0" max="100" step="1" value="{task_progress}" required>%\n'
     '<label class="visually-hidden" for="actual-{pk}">{actual_field}</label> <input type="number" '
@@ -153,6 +155,7 @@ def wbs_rows_html(request, *, project, rows: list[WbsRow], contribute: bool) -> 
                 report = _QUICK_FORM.format(
                     action=esc(progress_url(pk)),
                     csrf=csrf,
+                    lock=locking.token(task),  # hex digits: nothing to escape
                     pk=pk,
                     task_progress=esc(unlocalize(task.progress)),
                     task_actual=esc(unlocalize(task.actual_hours)),

@@ -32,6 +32,7 @@ import jpholiday
 
 __all__ = [
     "COMPANY_HOLIDAY_NAME",
+    "MAX_DURATION_DAYS",
     "add_business_days",
     "business_days_between",
     "finish_date",
@@ -39,6 +40,11 @@ __all__ = [
     "is_business_day",
     "year_end_holidays",
 ]
+
+#: The longest duration :func:`finish_date` accepts (about 40 years). Each year's public holidays take
+#: jpholiday ~50 ms to work out the first time; an unbounded duration (the API's is a free number) kept a
+#: request busy for minutes.
+MAX_DURATION_DAYS = 10_000
 
 #: Label of an ``extra_holidays`` day in :func:`holidays_between` when no name was given.
 COMPANY_HOLIDAY_NAME = "会社休日"
@@ -185,8 +191,8 @@ def finish_date(start: date, duration_days: int | float | Decimal, *, extra_holi
     Work begins on ``start`` when it is a business day (it counts as day 1), otherwise on the next business
     day. A fractional duration occupies its last day too, so it is rounded up: 2.5 days → 3 business days.
     A duration of 0 (a milestone-like task) finishes on the day work would begin. Negative, NaN or infinite
-    durations raise ``ValueError``. Pass ``Decimal`` rather than float to avoid float artefacts
-    (``0.1 * 30`` is 3.0000000000000004 and would round up to 4).
+    durations raise ``ValueError``, and so do durations over :data:`MAX_DURATION_DAYS`. Pass ``Decimal``
+    rather than float to avoid float artefacts (``0.1 * 30`` is 3.0000000000000004 and would round up to 4).
     """
     _check_date(start, "start")
     if isinstance(duration_days, bool) or not isinstance(duration_days, numbers.Real | Decimal):
@@ -195,6 +201,8 @@ def finish_date(start: date, duration_days: int | float | Decimal, *, extra_holi
         raise ValueError("duration_days must be finite")
     if not math.isfinite(duration_days) or duration_days < 0:
         raise ValueError(f"duration_days must be a finite number >= 0, not {duration_days}")
+    if duration_days > MAX_DURATION_DAYS:
+        raise ValueError(f"duration_days must be at most {MAX_DURATION_DAYS}, not {duration_days}")
     extra = _normalise(extra_holidays)
     first = start if _is_business_day(start, extra) else _step(start, 1, extra)
     days = math.ceil(duration_days)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from shinrai.core.models import Project, User
 from shinrai.core.services import audit_event, audit_record
+from shinrai.core.text import storable
 from shinrai.integrations import events, notifications
 from shinrai.integrations.models import Event
 from shinrai.progress.models import Milestone
@@ -623,7 +624,9 @@ def answers_validate(
                         "n": MAX_TEXT_ANSWER
                     }
                 else:
-                    answers[question.code] = value.strip()
+                    # Through the API (JSON) a text can hold a NUL or a lone surrogate, which no database
+                    # stores: cleaned, not refused (the page form already turns such bytes into U+FFFD).
+                    answers[question.code] = storable(value.strip())
             else:
                 low, high = (1, 5) if question.kind == QuestionKind.LIKERT else (0, 10)
                 number = _as_int(value)

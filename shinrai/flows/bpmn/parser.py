@@ -32,6 +32,10 @@ COLOR_NS = "http://www.omg.org/spec/BPMN/non-normative/color/1.0"
 _COLOUR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|rgba?\(\s*[0-9.%,\s]{5,40}\))$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MAX_COORDINATE = 1_000_000
+# The id of a drawn element becomes a step's key (255 characters in the database) and a path segment of the
+# step's URL, where a "/" (or a "." or ".." segment) cannot go: the flow's page could not link its steps.
+# Anything else is escaped where it is shown.
+_MAX_ID = 255
 _MAX_TEXT = 2_000
 
 # Attributes that change how an element is drawn; everything else is ignored.
@@ -68,6 +72,7 @@ REASONS = {
     "not_bpmn": "the file is not a BPMN 2.0 model (its root element is not BPMN 2.0 definitions)",
     "no_diagram": "the file has no diagram (BPMN diagram interchange) to draw",
     "bad_number": "the diagram has an invalid coordinate or size ({value!r})",
+    "bad_id": "an element id is longer than 255 characters, contains a slash or is a dot ({value!r})",
     "empty": "the file is empty",
 }
 
@@ -184,6 +189,8 @@ def _semantic(root: XmlElement) -> dict[str, Element]:
             element_id = child.get("id")
             next_container = container_id
             if element_id and not local.endswith("EventDefinition") and local not in _NOT_DRAWN:
+                if len(element_id) > _MAX_ID or "/" in element_id or element_id in (".", ".."):
+                    raise BpmnRejected("bad_id", value=element_id[:40])
                 element = _element(local, child, container_id, global_definitions)
                 elements[element_id] = element
                 if local in ("process", "subProcess", "adHocSubProcess", "transaction", "laneSet"):

@@ -18,9 +18,14 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from shinrai.core.text import storable
+
 PAGE_SIZE = 100
 RETRIES = 4  # on 429 / 503, after the first attempt
 MAX_WAIT_SECONDS = 60
+# One answer (a page of 100 issues, one issue with its journals) is far below this; a server that sends more
+# is not read further (it would fill the worker's memory).
+MAX_RESPONSE_BYTES = 20 * 1024 * 1024
 
 
 class RedmineError(Exception):
@@ -46,11 +51,24 @@ def urllib_fetch(url: str, headers: dict[str, str], timeout: float) -> Response:
     request = urllib.request.Request(url, headers=headers, method="GET")  # noqa: S310 (http(s) only)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 (http(s) checked)
-            return Response(answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read())
+            body = answer.read(MAX_RESPONSE_BYTES + 1)  # over the limit: refused by the client
+            return Response(answer.status, {k.lower(): v for k, v in answer.headers.items()}, body)
     except urllib.error.HTTPError as error:
         with error:
-            body = error.read() or b""
+            body = error.read(MAX_RESPONSE_BYTES + 1) or b""
         return Response(error.code, {k.lower(): v for k, v in (error.headers or {}).items()}, body)
+
+
+def _storable(value):
+    """``value`` (decoded JSON) with every string cleaned of what the database would refuse (JSON escapes
+    allow NUL and unpaired surrogates)."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    if isinstance(value, dict):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    return value
 
 
 def normalise_base_url(url: str) -> str:
@@ -148,9 +166,14 @@ class RedmineClient:
             raise RedmineError(
                 _("Redmine answered HTTP %(status)d for %(path)s.") % {"status": status, "path": path}
             )
+        if len(response.body) > MAX_RESPONSE_BYTES:
+            raise RedmineError(
+                _("Redmine's answer for %(path)s is larger than %(limit)s MB.")
+                % {"path": path, "limit": MAX_RESPONSE_BYTES // (1024 * 1024)}
+            )
         try:
-            data = json.loads(response.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            data = _storable(json.loads(response.body.decode("utf-8")))
+        except (UnicodeDecodeError, ValueError, RecursionError):  # deeply nested arrays: RecursionError
             raise RedmineError(
                 _("Redmine's answer for %(path)s is not JSON. Is the address that of a Redmine server?")
                 % {"path": path}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
@@ -58,7 +58,10 @@ def ref_id(item: dict, name: str) -> int | None:
 def to_date(value, where: str) -> date | None:
     if value in (None, ""):
         return None
-    parsed = parse_date(str(value)) if isinstance(value, str) else None
+    try:
+        parsed = parse_date(value) if isinstance(value, str) else None
+    except ValueError:  # well-formed but no such day: 2024-02-30
+        parsed = None
     if parsed is None:
         raise RedmineError(
             _("Redmine's %(where)s has an unreadable date %(v)r.") % {"where": where, "v": value}
@@ -77,8 +80,15 @@ def to_datetime(value, where: str) -> datetime | None:
         raise RedmineError(
             _("Redmine's %(where)s has an unreadable time %(v)r.") % {"where": where, "v": value}
         )
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.UTC)
+    try:
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed, UTC)
+        # Stored in UTC: 0001-01-01T00:00+09:00 has no UTC time (it would fail when saved).
+        parsed = parsed.astimezone(UTC)
+    except OverflowError:
+        raise RedmineError(
+            _("Redmine's %(where)s has an unreadable time %(v)r.") % {"where": where, "v": value}
+        ) from None
     return min(parsed, timezone.now())  # a server clock ahead of ours must not put events in the future
 
 
@@ -87,15 +97,16 @@ def to_hours(value) -> Decimal:
         return Decimal(0)
     try:
         hours = Decimal(str(value)).quantize(Decimal("0.01"))
+        # NaN survives quantize() and then refuses every comparison.
+        return max(hours, Decimal(0))
     except InvalidOperation:
         raise RedmineError(_("Redmine sent unreadable hours %(v)r.") % {"v": value}) from None
-    return max(hours, Decimal(0))
 
 
 def to_percent(value) -> int:
     try:
         return max(0, min(100, int(value or 0)))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's Infinity
         return 0
 
 

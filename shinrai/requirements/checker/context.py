@@ -8,7 +8,7 @@ in the same clause. Everything works on character offsets of the original text.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import cached_property
 
 Span = tuple[int, int]
@@ -82,7 +82,16 @@ def quoted_spans(text: str) -> list[Span]:
 
 
 def inside(position: int, spans: list[Span]) -> bool:
-    return any(start <= position < end for start, end in spans)
+    """Whether ``position`` lies in one of ``spans`` (sorted and not overlapping, as finditer gives them)."""
+    index = bisect_right(spans, position, key=lambda span: span[0]) - 1
+    return index >= 0 and position < spans[index][1]
+
+
+def last_non_space(text: str, position: int) -> int:
+    """The end of ``text[:position].rstrip()``, found without copying the text before ``position``."""
+    while position > 0 and text[position - 1].isspace():
+        position -= 1
+    return position
 
 
 def _outside_parentheses(text: str, positions: list[int]) -> list[int]:
@@ -108,6 +117,11 @@ class Sentence:
         self.lang = lang
         self.folded = to_half_width(text)
         self._comma_breaks = comma_breaks or []
+        # Per-clause and per-pattern answers: a long clause holds many candidates, and scanning it again
+        # for each would make the check quadratic in the text's length.
+        self._purpose: dict[Span, bool] = {}
+        self._matches: dict[re.Pattern[str], list[Span]] = {}
+        self._clause_search: dict[tuple[re.Pattern[str], Span], bool] = {}
 
     @cached_property
     def quotes(self) -> list[Span]:
@@ -131,13 +145,35 @@ class Sentence:
 
     def in_purpose_clause(self, position: int) -> bool:
         """Whether ``position`` lies in a clause that states the purpose of the requirement."""
-        start, end = self.clause(position)
+        span = self.clause(position)
+        if span not in self._purpose:
+            self._purpose[span] = self._is_purpose(*span)
+        return self._purpose[span]
+
+    def _is_purpose(self, start: int, end: int) -> bool:
         clause = self.folded[start:end]
         if self.lang == "ja":
             return bool(_JA_PURPOSE_END.search(clause))
         if start == 0:
             return bool(_EN_PURPOSE_START.match(clause)) and end < len(self.text)
         return clause.lstrip(" ,").lower().startswith("so that")
+
+    def matches(self, pattern: re.Pattern[str]) -> list[Span]:
+        """Where ``pattern`` matches in the folded text (found once per sentence)."""
+        if pattern not in self._matches:
+            self._matches[pattern] = [match.span() for match in pattern.finditer(self.folded)]
+        return self._matches[pattern]
+
+    def matches_within(self, pattern: re.Pattern[str], start: int, end: int) -> bool:
+        """Whether one of ``pattern``'s matches lies within [start, end)."""
+        return _within(self.matches(pattern), start, end)
+
+    def search_clause(self, pattern: re.Pattern[str], clause: Span) -> bool:
+        """``pattern.search`` within one clause, answered once per clause."""
+        key = (pattern, clause)
+        if key not in self._clause_search:
+            self._clause_search[key] = bool(pattern.search(self.folded, *clause))
+        return self._clause_search[key]
 
     @cached_property
     def _anchors(self) -> dict[str, list[Span]]:
@@ -154,4 +190,11 @@ class Sentence:
     def has_anchor(self, kind: str, start: int = 0, end: int | None = None) -> bool:
         """Whether an anchor of ``kind`` lies within [start, end)."""
         end = len(self.text) if end is None else end
-        return any(start <= a_start and a_end <= end for a_start, a_end in self._anchors[kind])
+        return _within(self._anchors[kind], start, end)
+
+
+def _within(spans: list[Span], start: int, end: int) -> bool:
+    """Whether one of ``spans`` (sorted, not overlapping) lies within [start, end): the first one starting at
+    or after ``start`` ends first."""
+    index = bisect_left(spans, start, key=lambda span: span[0])
+    return index < len(spans) and spans[index][1] <= end

@@ -9,12 +9,14 @@ Japanese sentences also get part-of-speech candidates (morphology.py: adjectives
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import accumulate
 
 from . import morphology
 from . import terms as lexicon
-from .context import Sentence, Span, inside
+from .context import Sentence, Span, inside, last_non_space
 from .explanations import explain
 from .terms import Term
 from .tokens import Tokens
@@ -123,11 +125,17 @@ def _pos_candidates(
     sentence: Sentence, tokens: Tokens, listed: list[tuple[int, int, Term]]
 ) -> list[tuple[int, int, Term]]:
     """The part-of-speech candidates that no listed term already covers (the lexicon knows better)."""
+    # Overlap with a listed span: one that starts before ``end`` and reaches past ``start``. Sorted by start,
+    # with the furthest end so far, that is one bisection per candidate (not a scan of every listed span).
+    spans = sorted((l_start, l_end) for l_start, l_end, _ in listed)
+    starts = [l_start for l_start, _ in spans]
+    reach = list(accumulate((l_end for _, l_end in spans), max))
     kept = []
     for start, end, term in morphology.candidates(tokens):
         if inside(start, sentence.quotes):
             continue
-        if any(start < l_end and l_start < end for l_start, l_end, _ in listed):
+        before_end = bisect_left(starts, end)
+        if before_end and reach[before_end - 1] > start:
             continue
         kept.append((start, end, term))
     return kept
@@ -155,8 +163,8 @@ def _is_proper_name(text: str, start: int) -> bool:
     "Quick Order" screen. All-capital words (ASAP) and sentence starts are ordinary words."""
     if not (text[start].isupper() and text[start + 1 : start + 2].islower()):
         return False
-    before = text[:start].rstrip()
-    return bool(before) and before[-1] not in '.!?:;"“(「'
+    before = last_non_space(text, start)
+    return before > 0 and text[before - 1] not in '.!?:;"“(「'
 
 
 def _without_overlaps(found: list[tuple[int, int, Term]]) -> list[tuple[int, int, Term]]:
@@ -197,15 +205,15 @@ def _count_follows(sentence: Sentence, start: int, end: int, clause: Span) -> bo
 
 
 def _grants_capability(sentence: Sentence, start: int, end: int, clause: Span) -> bool:
-    return bool(_CAPABILITY[sentence.lang].search(sentence.folded, *clause))
+    return sentence.search_clause(_CAPABILITY[sentence.lang], clause)
 
 
 def _condition_before(sentence: Sentence, start: int, end: int, clause: Span) -> bool:
-    return bool(_CONDITION_BEFORE.search(sentence.folded, 0, start))
+    return sentence.matches_within(_CONDITION_BEFORE, 0, start)
 
 
 def _mechanism_in_clause(sentence: Sentence, start: int, end: int, clause: Span) -> bool:
-    return bool(_MECHANISM[sentence.lang].search(sentence.folded, *clause))
+    return sentence.search_clause(_MECHANISM[sentence.lang], clause)
 
 
 # The excuse names used by terms.DEFAULT_EXCUSES and Term.excused_by.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .context import Sentence
+from .context import Sentence, last_non_space
 from .tokens import Tokens
 
 Span = tuple[int, int]
@@ -156,7 +156,7 @@ _CONDITION = re.compile(r"\b(?:if|when|unless|whether)\b", re.IGNORECASE)
 def not_conditional(sentence: Sentence, tokens: Tokens | None, start: int, end: int) -> Span | None:
     """ "If no errors are found, …" is a condition, not a promise that errors never happen."""
     clause_start, _ = sentence.clause(start)
-    return None if _CONDITION.search(sentence.folded, clause_start, start) else (start, end)
+    return None if sentence.matches_within(_CONDITION, clause_start, start) else (start, end)
 
 
 _WORD = re.compile(r"[A-Za-z][\w'-]*")
@@ -180,10 +180,10 @@ _DETERMINERS = frozenset(
 
 def _word_before(text: str, start: int) -> str | None:
     """The word right before ``start``, lower-cased; None at the start of a sentence or after punctuation."""
-    before = text[:start].rstrip()
-    if not before or not (before[-1].isalnum() or before[-1] in "'-"):
+    end = last_non_space(text, start)
+    if not end or not (text[end - 1].isalnum() or text[end - 1] in "'-"):
         return None
-    words = _WORD.findall(before[-40:])
+    words = _WORD.findall(text[max(0, end - 40) : end])
     return words[-1].lower() if words else None
 
 

@@ -6,8 +6,12 @@ a word of its own: 「約」 in 契約/予約/約款 or 「等」 in 等級/同�
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
+
+# MeCab reads UTF-8, which cannot hold a lone surrogate (a JSON string can: "\ud800").
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @cache
@@ -30,6 +34,8 @@ class Tokens:
         self.pos: list[str] = []
         self.starts: list[int] = []
         self.ends: list[int] = []
+        # One replacement character per surrogate keeps every offset the same.
+        text = _SURROGATE.sub("\ufffd", text)
         offset = 0
         for node in _tagger()(text):
             surface = node.surface
