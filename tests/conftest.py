@@ -21,6 +21,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_session_idle_limit(settings):
+    # Many tests pin the clock and move it on by hours between two requests of one signed-in client; the
+    # idle limit would sign them out. tests/security/test_session_lifecycle.py sets it and tests it.
+    settings.SESSION_IDLE_MINUTES = 0
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Charts and schedule summaries are cached by a data fingerprint; rolled-back tests can reuse ids and
     # (with a pinned clock) timestamps, so one test's cached picture must never answer another's.

@@ -1,11 +1,25 @@
 """Admin site for vendor administrators. Writes of projects and members go through the services."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import locking, services
 from .models import ApiToken, AuditEvent, Organization, Project, ProjectMember, User
+
+
+def _organizations_seen_by(user):
+    """The organizations a vendor's non-superuser administrator works with: their own, and the customers and
+    partners of their vendor's projects. Other vendors, and their customers' people, stay out of every admin
+    list, change page and autocomplete (the autocomplete reads the related admin's queryset)."""
+    projects = Project.objects.filter(vendor_org_id=user.organization_id)
+    partners = ProjectMember.objects.filter(project__in=projects).values("user__organization_id")
+    return Organization.objects.filter(
+        Q(pk=user.organization_id) | Q(pk__in=projects.values("customer_org_id")) | Q(pk__in=partners)
+    )
 
 
 @admin.register(Organization)
@@ -13,6 +27,12 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "industry"]
     list_filter = ["kind"]
     search_fields = ["name"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk__in=_organizations_seen_by(request.user).values("pk"))
 
 
 @admin.register(User)
@@ -22,6 +42,13 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["organization__kind", "is_vendor_manager", "is_staff", "is_active"]
     list_select_related = ["organization"]
     search_fields = ["email", "display_name"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(organization__in=_organizations_seen_by(request.user).values("pk"))
+
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Profile"), {"fields": ["display_name", "organization", "language"]}),
@@ -48,8 +75,43 @@ class ProjectMemberInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+def _project_page_state(project: Project) -> str:
+    """What the project's change page edits: the project (its updated_at) and its members' roles."""
+    members = sorted(ProjectMember.objects.filter(project=project).values_list("pk", "user_id", "role"))
+    return locking.content_digest([locking.state(project), members])
+
+
+class ProjectAdminForm(forms.ModelForm):
+    """The change page carries the state it was opened on (optimistic lock, see core/locking.py).
+
+    The admin validates inside its transaction, so the project row stays locked from the check to the save:
+    a page opened before someone else saved the project or its members is refused with nothing written.
+    """
+
+    lock = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    class Meta:
+        model = Project
+        fields = "__all__"  # noqa: DJ007 -- the admin chooses the fields shown (ProjectAdmin)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["lock"].initial = locking.token(self.instance, _project_page_state)
+
+    def clean(self):
+        cleaned = super().clean()
+        sent = cleaned.get("lock")
+        if self.instance.pk is not None and sent:
+            current = Project.objects.select_for_update().filter(pk=self.instance.pk).first()
+            if current is None or locking.token(current, _project_page_state) != sent:
+                raise ValidationError(locking.stale_message(), code="stale")
+        return cleaned
+
+
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    form = ProjectAdminForm
     list_display = ["code", "name", "customer_org", "phase", "start_date", "end_date"]
     list_filter = ["phase", "vendor_org"]
     list_select_related = ["customer_org"]
@@ -96,6 +158,16 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ["actor", "project"]
     date_hierarchy = "at"
 
+    def get_queryset(self, request):
+        # Another vendor's history is not this vendor's administrators' to read.
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        own = Q(project__vendor_org_id=request.user.organization_id)
+        return queryset.filter(
+            own | Q(project__isnull=True, actor__organization_id=request.user.organization_id)
+        )
+
     def has_add_permission(self, request):
         return False
 
@@ -111,3 +183,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at"]
     readonly_fields = ["prefix", "digest", "created_at", "last_used_at"]
     list_select_related = ["user"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(user__organization__in=_organizations_seen_by(request.user).values("pk"))

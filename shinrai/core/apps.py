@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "shinrai.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from . import middleware  # noqa: F401  (connects the log-in receiver that starts session clocks)

@@ -370,6 +370,9 @@ def report_acknowledge(*, by: User, report: WeeklyReport) -> tuple[ReportAcknowl
     _require(by, Perm.COMMENT, report.project)
     if report.state != WeeklyReport.State.PUBLISHED:
         raise ValidationError(_("Only a published report can be acknowledged."))
+    # Two clicks at once (two tabs, a retried request) must not both pass the check below and then fail on
+    # the unique constraint with a 500: the second waits for the first here and then finds its row.
+    WeeklyReport.objects.select_for_update().filter(pk=report.pk).values_list("pk", flat=True).first()
     existing = ReportAcknowledgement.objects.filter(report=report, user=by).first()
     if existing is not None:
         return existing, False
