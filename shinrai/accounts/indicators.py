@@ -257,6 +257,28 @@ DEFINITIONS: tuple[Definition, ...] = (
         kind=MEDIAN,
     ),
     Definition(
+        id="grayzone_age",
+        group=RESPONSIVENESS,
+        name=_("Median age of gray zones without an owner"),
+        name_ja="担当未定のグレーゾーンの滞留日数（中央値）",
+        definition=_(
+            "How long work that nobody owns, or that spans several vendors, has typically been waiting for "
+            "an owner."
+        ),
+        formula=_(
+            "median, over the gray-zone items without an owner at the window's end (marked before it, "
+            "not owned by then), of the business days from the day each was marked to that day (weekends "
+            "and Japanese public holidays skipped); the window's end is now, and 90 days ago for the "
+            "previous value"
+        ),
+        unit="days",
+        better=LOWER,
+        green=5,
+        amber=10,
+        window=_("Items without an owner now, compared with those without one 90 days ago."),
+        kind=MEDIAN,
+    ),
+    Definition(
         id="cs_score",
         group=SATISFACTION,
         name=_("CS score"),

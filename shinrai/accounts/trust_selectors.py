@@ -10,9 +10,10 @@ Queries (uncached), whatever the number of projects: 4 for the project list and 
 8 weeks ago); 1 for the projects' stored tallies (``trust_cache``, the cached aggregate the pages and the API
 read) and, for the projects whose tallies are missing (all of them without the aggregate:
 ``trust_board(stored=False)``), 1 each for milestones, tasks, requests on time, request acknowledgement,
-troubles, report questions and survey responses, then 1 to store them (per 249 projects on SQLite) inside a
-savepoint; 3 + 3 for relationship summaries (today and 90 days ago) and 1 for recent competitor quotes.
-That is 12 when every project's tallies are stored, 22 when some are missing, 18 without the aggregate.
+troubles, report questions, gray zones and survey responses, then 1 to store them (per 249 projects on
+SQLite) inside a savepoint; 3 + 3 for relationship summaries (today and 90 days ago) and 1 for recent
+competitor quotes.
+That is 12 when every project's tallies are stored, 23 when some are missing, 19 without the aggregate.
 ``trust_board_cached`` keeps a board in Django's cache for the hour, keyed by
 the vendor, the user's scope and a one-query data fingerprint (see its docstring).
 """
@@ -30,6 +31,7 @@ from django.utils import timezone
 from shinrai.core import access
 from shinrai.core.models import AuditEvent, Organization, User
 from shinrai.core.selectors import portfolio_rows
+from shinrai.grayzone.models import GrayZoneItem, age_in_business_days
 from shinrai.ledger.models import CustomerRequest
 from shinrai.progress.models import Milestone, ReportComment, Task
 from shinrai.progress.reports import TOKYO
@@ -294,6 +296,19 @@ def _gather(tallies: Tallies, scope, w: Windows) -> dict[int, int]:
         i = 0 if asked >= w.cur[0] else 1
         end = (w.cur, w.prev)[i][1]
         tallies[project_id]["question_answer_hours"][i].values.append(_waited(asked, answered, end))
+
+    # Gray zones without an owner at each window's end (now; 90 days ago): their age then, in business days.
+    ends = (w.cur[1], w.prev[1])
+    for project_id, marked, owned in (
+        GrayZoneItem.objects.filter(scope("project__"), created_at__lt=w.cur[1])
+        .filter(Q(owned_at__isnull=True) | Q(owned_at__gte=w.prev[1]))
+        .order_by()
+        .values_list("project_id", "created_at", "owned_at")
+    ):
+        for i, end in enumerate(ends):
+            if marked < end and (owned is None or owned >= end):
+                until = timezone.localtime(end, TOKYO).date()
+                tallies[project_id]["grayzone_age"][i].values.append(age_in_business_days(marked, until))
 
     # Satisfaction: survey responses submitted in the (180-day) window.
     annotations = {}

@@ -152,6 +152,18 @@ def items_visible_to(
     return queryset
 
 
+def items_shared_with(
+    user, queryset: QuerySet, *, project_field: str = "project", shares_field: str = "shares"
+) -> QuerySet:
+    """``items_visible_to``, narrowed for partner vendors to the items whose share list names their
+    organization (``shares_field``: the reverse relation to rows with an ``organization``). Items shared
+    with partners in general are not enough: each item says which partner vendors it is for."""
+    queryset = items_visible_to(user, queryset, project_field=project_field)
+    if _is_signed_in(user) and user.organization.kind == Organization.Kind.PARTNER:
+        queryset = queryset.filter(**{f"{shares_field}__organization": user.organization_id})
+    return queryset
+
+
 def is_vendor_user(user) -> bool:
     return _is_signed_in(user) and user.organization.kind == Organization.Kind.VENDOR
 

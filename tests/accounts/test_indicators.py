@@ -20,8 +20,8 @@ def _english():
 
 
 def test_every_indicator_is_fully_defined():
-    assert len(ind.DEFINITIONS) == 15
-    assert len({d.id for d in ind.DEFINITIONS}) == 15
+    assert len(ind.DEFINITIONS) == 16
+    assert len({d.id for d in ind.DEFINITIONS}) == 16
     for d in ind.DEFINITIONS:
         assert d.name and d.name_ja and d.definition and d.formula and d.window, d.id
         assert d.group in ind.GROUPS

@@ -225,6 +225,7 @@ def test_project_figures_are_hand_checked(scenario):
         "disclosed_first": (66.7, 100.0),
         "question_answer_hours": (24.0, 1.0),
         "request_ack_hours": (3.0, 6.0),
+        "grayzone_age": (None, None),  # no gray zones here: tests/grayzone/test_indicator.py
         "cs_score": (4.0, 4.25),
         "emotional_score": (3.5, 4.25),
         "nps": (0.0, 100.0),

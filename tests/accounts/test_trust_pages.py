@@ -178,7 +178,7 @@ def test_api_portfolio(client, scenario, now):
         "/trust/definitions/#indicator-milestones_on_time"
     )
     assert by_id["latest_rfp"]["value"] == "learned_from_rfp"
-    assert len(by_id) == 15
+    assert len(by_id) == 16
     assert {i["id"] for i in body["indicators"]} == set(ind.PROJECT_IDS)
 
 

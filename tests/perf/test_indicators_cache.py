@@ -1,7 +1,8 @@
 """The trust dashboard's cached aggregate (``accounts.ProjectIndicators``) stays equal to the data.
 
 Random writes through the services (troubles found and disclosed, tasks finished, milestones reached,
-customer requests asked, acknowledged, answered and closed, questions asked and answered on weekly reports),
+customer requests asked, acknowledged, answered and closed, questions asked and answered on weekly reports,
+gray zones marked and given an owner),
 with the clock moving on by hours and dashboards read in between (which store the rows they miss), on seeded
 data.
 Then every stored row is recomputed from scratch as of its own time and compared, and the dashboard read from
@@ -26,6 +27,8 @@ from shinrai.accounts import trust_cache, trust_selectors
 from shinrai.accounts.models import ProjectIndicators
 from shinrai.core.models import Project, ProjectMember, Role, User
 from shinrai.core.services import project_written
+from shinrai.grayzone import services as grayzone_services
+from shinrai.grayzone.models import GrayZoneItem
 from shinrai.ledger import services as ledger_services
 from shinrai.ledger.models import CustomerRequest
 from shinrai.progress import report_services
@@ -70,6 +73,7 @@ class Writer:
                 self.handle_request,
                 self.ask_question,
                 self.answer_question,
+                self.gray_zone,
             ]
         )
         try:
@@ -187,6 +191,22 @@ class Writer:
         )
         return True
 
+    def gray_zone(self, project) -> bool:
+        """Mark a gray zone, or give an open one an owner (accepted, or decided by the customer sponsor)."""
+        pm, sponsor = self.pm[project.pk], self.sponsor[project.pk]
+        item = GrayZoneItem.objects.filter(project=project, state="unowned").order_by("?").first()
+        if item is None or self.rng.random() < 0.5:
+            grayzone_services.item_create(by=pm, project=project, title="担当未定", reason="no_owner")
+        elif sponsor is not None and self.rng.random() < 0.5:
+            grayzone_services.item_escalate(by=pm, item=item, note="判断を")
+            grayzone_services.item_decide(
+                by=sponsor, item=item, organization=project.vendor_org, rationale="当社"
+            )
+        else:
+            grayzone_services.item_offer(by=pm, item=item, organization=project.vendor_org)
+            grayzone_services.item_accept(by=pm, item=item)
+        return True
+
     def move_clock(self) -> None:
         # An hour or more: into another hour, whose boards recompute every row (a row serves the hour it was
         # computed in), so that a board from the rows must equal one gathered from the data at the same time.
@@ -223,7 +243,14 @@ def test_stored_indicators_equal_a_recomputation_after_random_writes(clock, seed
             writer.move_clock()
 
     # Enough of every kind of write happened for the comparison to mean something.
-    assert set(writer.done) >= {"trouble", "disclose", "finish_task", "ask_request", "handle_request"}
+    assert set(writer.done) >= {
+        "trouble",
+        "disclose",
+        "finish_task",
+        "ask_request",
+        "handle_request",
+        "gray_zone",
+    }
     assert ProjectIndicators.objects.count() == len(writer.projects)
     call_command("recompute-indicators", "--check", stdout=StringIO())
     # The command recomputes every row as of now: the same figures again.
