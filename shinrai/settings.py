@@ -89,16 +89,21 @@ INSTALLED_APPS = [
     "shinrai.accounts",
     "shinrai.flows",
     "shinrai.integrations",
+    "shinrai.grayzone",
+    "shinrai.partnership",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shinrai.core.middleware.RefuseUnusedMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "shinrai.core.bidi.BidiControlsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shinrai.core.middleware.SessionTimeoutMiddleware",
     "shinrai.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -284,7 +289,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = envint("SHINRAI_SESSION_AGE", 60 * 60 * 12)
+SESSION_COOKIE_AGE = envint("SHINRAI_SESSION_AGE", 60 * 60 * 12)  # absolute: see core.middleware
+# A signed-in session unused for this long ends (0: no idle limit); enforced by core.middleware.
+SESSION_IDLE_MINUTES = envint("SHINRAI_SESSION_IDLE_MINUTES", 30)
 LANGUAGE_COOKIE_NAME = "shinrai_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 

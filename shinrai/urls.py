@@ -46,4 +46,7 @@ urlpatterns = [
     path("", include("shinrai.accounts.trust_urls")),
     path("", include("shinrai.flows.urls")),
     path("", include("shinrai.integrations.urls")),
+    path("", include("shinrai.grayzone.urls")),
+    path("", include("shinrai.grayzone.position_urls")),
+    path("", include("shinrai.partnership.urls")),
 ]

@@ -10,11 +10,14 @@ from ninja.errors import ValidationError as InputError
 
 from shinrai.accounts.api import router as accounts_router
 from shinrai.accounts.trust_api import router as trust_router
+from shinrai.core import locking
 from shinrai.core.api import router as core_router
 from shinrai.core.api_me import router as me_router
 from shinrai.flows.api import router as flows_router
+from shinrai.grayzone.api import router as grayzone_router
 from shinrai.integrations.api import router as integrations_router
 from shinrai.ledger.api import router as ledger_router
+from shinrai.partnership.api import router as partnership_router
 from shinrai.progress.api import router as progress_router
 from shinrai.progress.report_api import router as report_router
 from shinrai.requirements.api import router as requirements_router
@@ -59,6 +62,13 @@ def invalid(request, exc):
     else:
         errors = [{"field": None, "message": message} for message in exc.messages]
     return api.create_response(request, {"detail": errors}, status=422)
+
+
+@api.exception_handler(locking.Stale)
+def stale(request, exc):
+    # A save from a stale copy (a version sent in the body that is no longer the stored one): 409, whatever
+    # the endpoint; a stale If-Match answers 412 before the save runs (sync.if_match).
+    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=409)
 
 
 @api.exception_handler(DataError)
@@ -116,3 +126,5 @@ api.add_router("/", accounts_router)
 api.add_router("/", trust_router)
 api.add_router("/", flows_router)
 api.add_router("/", integrations_router)
+api.add_router("/", grayzone_router)
+api.add_router("/", partnership_router)

@@ -1113,4 +1113,10 @@ def load_demo() -> dict[str, int]:
     from shinrai.flows.demo import load_flows_demo
 
     load_flows_demo()  # not counted in ``created``: its keys are pinned by tests/core/test_demo.py
+    from shinrai.grayzone.demo import load_grayzone_demo
+
+    load_grayzone_demo()  # not counted in ``created`` either
+    from shinrai.partnership.demo import load_partnership_demo
+
+    load_partnership_demo()  # not counted either
     return created

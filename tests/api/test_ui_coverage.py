@@ -237,7 +237,8 @@ UI_TO_API: dict[str, tuple[str, ...] | str] = {
     "survey_results:vendor_xlsx": "file: .xlsx of api:vendor_survey_results",
     # --- Accounts and trust -----------------------------------------------------------------------------
     "accounts:list": ("api:list_accounts",),
-    "accounts:detail": ("api:get_account", "api:list_account_signals"),
+    # Its partnership section (both sides and the conversations to have) is api:get_partnership.
+    "accounts:detail": ("api:get_account", "api:list_account_signals", "api:get_partnership"),
     "accounts:plan_edit": ("api:get_account_plan", "api:update_account_plan"),
     "accounts:step_new": ("api:create_account_roadmap_step",),
     "accounts:step_edit": ("api:get_account", "api:update_account_roadmap_step"),
@@ -290,6 +291,40 @@ UI_TO_API: dict[str, tuple[str, ...] | str] = {
     "integrations:webhook_redeliver": ("api:redeliver_webhook_delivery",),
     "integrations:redmine_import": ("api:list_redmine_imports", "api:start_redmine_import"),
     "integrations:redmine_import_run": ("api:get_redmine_import",),
+    # --- Gray zones and anticipated questions (issue 11) -----------------------------------------------
+    # Ages and the board's summary derive from the items' created_at, owned_at and state.
+    "grayzone:portfolio": ("api:list_portfolio_grayzone_items",),
+    "grayzone:board": ("api:list_grayzone_items",),
+    "grayzone:new": ("api:create_grayzone_item",),
+    "grayzone:detail": ("api:get_grayzone_item", "api:list_grayzone_comments"),
+    "grayzone:edit": ("api:get_grayzone_item", "api:update_grayzone_item"),
+    "grayzone:share": ("api:share_grayzone_item",),
+    "grayzone:offer": ("api:offer_grayzone_item",),
+    "grayzone:accept": ("api:accept_grayzone_item",),
+    "grayzone:decline": ("api:decline_grayzone_item",),
+    "grayzone:escalate": ("api:escalate_grayzone_item",),
+    "grayzone:comment": ("api:create_grayzone_comment",),
+    "grayzone:portal_list": ("api:list_grayzone_items",),
+    "grayzone:portal_detail": ("api:get_grayzone_item", "api:list_grayzone_comments"),
+    "grayzone:portal_decide": ("api:decide_grayzone_item",),
+    "positions:list": ("api:list_positions",),
+    "positions:new": ("api:create_position",),
+    "positions:detail": ("api:get_position", "api:list_position_versions"),
+    "positions:edit": ("api:get_position", "api:update_position"),
+    "positions:share": ("api:share_position",),
+    "positions:version": ("api:get_position_version",),
+    "positions:portal_list": ("api:list_positions",),
+    "positions:portal_detail": ("api:get_position", "api:list_position_versions"),
+    "positions:portal_version": ("api:get_position_version",),
+    # --- Partnership check (issue 11, vendor-internal) --------------------------------------------------
+    "partnership:check": (
+        "api:get_partnership",
+        "api:get_partnership_trend",
+        "api:get_partnership_facts",
+        "api:list_partnership_assessments",
+    ),
+    "partnership:new": ("api:create_partnership_assessment",),
+    "partnership:edit": ("api:get_partnership_assessment", "api:update_partnership_assessment"),
 }
 
 # Every "gap:" entry, acknowledged here: a new gap or a closed one must change this set.

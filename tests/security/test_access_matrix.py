@@ -23,9 +23,11 @@ from . import (
     matrix_accounts,
     matrix_flows,
     matrix_flows_api,
+    matrix_grayzone,
     matrix_me_api,
     matrix_more_api,
     matrix_notifications,
+    matrix_partnership,
     matrix_records_api,
     matrix_redmine,
     matrix_requirements_api,
@@ -842,6 +844,8 @@ for _area in (
     matrix_more_api,
     matrix_records_api,
     matrix_me_api,
+    matrix_grayzone,
+    matrix_partnership,
 ):
     EXPECTATIONS.update(_area.EXPECTATIONS)
 
