@@ -22,8 +22,10 @@ from html import escape
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 import shinrai
+from shinrai.core import locking
 from shinrai.core.models import AuditEvent, ProjectMember, Role, User
 from shinrai.progress.models import Task
 from shinrai.surveys.models import Survey, SurveyTemplate
@@ -310,6 +312,12 @@ def test_a_form_without_a_token_saves_as_before(cast):
     assert obj.name == "新しい名前"
 
 
+def _stale_message_in(user) -> str:
+    # The admin speaks the administrator's own language (UserLanguageMiddleware), not the test's English.
+    with translation.override(user.language):
+        return escape(locking.stale_message())
+
+
 def test_project_admin_refuses_a_page_opened_before_someone_changed_the_project_or_its_members(cast):
     admin_a = cast.users["vendor_admin"]
     admin_b = UserFactory(
@@ -329,7 +337,7 @@ def test_project_admin_refuses_a_page_opened_before_someone_changed_the_project_
     before, events = database_digest(), AuditEvent.objects.count()
     refused = b.post(path, _changed(form_b, {"phase": "design"}))
     assert refused.status_code == 200  # the admin's own page, with the error on top
-    assert "Someone else changed this after you opened it" in refused.content.decode()
+    assert _stale_message_in(admin_b) in refused.content.decode()
     assert database_digest() == before and AuditEvent.objects.count() == events
 
     # A member's role changed elsewhere makes the page stale too.
@@ -337,7 +345,7 @@ def test_project_admin_refuses_a_page_opened_before_someone_changed_the_project_
     ProjectMember.objects.filter(project=cast.own, user=cast.users["vendor_member"]).update(
         role=Role.VENDOR_PM
     )
-    assert "Someone else changed" in b.post(path, form_b.data()).content.decode()
+    assert _stale_message_in(admin_b) in b.post(path, form_b.data()).content.decode()
 
 
 # --- API -------------------------------------------------------------------------------------------------
