@@ -243,15 +243,23 @@ class GrayZoneItem(models.Model):
         return age_in_business_days(self.created_at, until)
 
 
-class GrayZoneShare(models.Model):
-    """A partner vendor's organization on an item's share list: its viewers see and comment on the item."""
+class PartnerShare(models.Model):
+    """A partner vendor's organization on the share list of an item or a position (who shared it, when)."""
 
-    item = models.ForeignKey(GrayZoneItem, on_delete=models.CASCADE, related_name="shares")
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("partner vendor")
     )
     shared_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     shared_at = models.DateTimeField(_("shared at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class GrayZoneShare(PartnerShare):
+    """A partner vendor's organization on an item's share list: its viewers see and comment on the item."""
+
+    item = models.ForeignKey(GrayZoneItem, on_delete=models.CASCADE, related_name="shares")
 
     class Meta:
         verbose_name = _("gray-zone share")
@@ -342,13 +350,8 @@ class Position(models.Model):
         return self.version > 0
 
 
-class PositionShare(models.Model):
+class PositionShare(PartnerShare):
     position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="shares")
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("partner vendor")
-    )
-    shared_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    shared_at = models.DateTimeField(_("shared at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("anticipated question share")
