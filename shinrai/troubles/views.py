@@ -18,7 +18,7 @@ from shinrai.core import access, locking
 from shinrai.core.access import Perm
 from shinrai.core.models import PARTNER_ROLES
 
-from . import exports, pdf, selectors, services
+from . import exports, pdf, register_cache, selectors, services
 from .forms import (
     ChooseForm,
     CloseForm,
@@ -86,13 +86,13 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "project": project,
             "perms": access.ROLE_PERMS[role],
-            "troubles": selectors.register(user=request.user, project=project, kind=kind, status=status),
-            "stats": selectors.disclosure_stats(user=request.user, project=project),
+            "register": register_cache.register_page(
+                user=request.user, project=project, kind=kind, status=status
+            ),
             "kinds": Trouble.Kind.choices,
             "statuses": Trouble.Status.choices,
             "kind": kind,
             "status": status,
-            "now": timezone.now(),
         },
     )
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from shinrai.core.models import PARTNER_ROLES
 
-from ..chain import verify_project
+from ..selectors import chain_state
 
 register = template.Library()
 
@@ -17,7 +17,7 @@ def ledger_link(project, role=None, portal=False):
     """Nothing for partner vendors (the ledger is between vendor and customer)."""
     if role in PARTNER_ROLES:
         return ""
-    state = verify_project(project)
+    state = chain_state(project)
     label = _("Record verified") if state.ok else _("Record broken at #%(n)s") % {"n": state.broken_seq}
     url = reverse("ledger:portal" if portal else "ledger:index", args=[project.pk])
     text = _("Requests and agreements") if portal else _("Ledger")
