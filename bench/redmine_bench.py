@@ -503,7 +503,12 @@ REDMINE_GANTT = Side(
     "/projects/{identifier}/issues/gantt?set_filter=1&status_id=*&month={month}&year={year}&months=6",
 )
 PAIRS = [
-    Pair("Task list", REDMINE_ISSUES, Side("WBS (every task)", "/projects/{project}/wbs/"), 4),
+    Pair(
+        "Task list",
+        REDMINE_ISSUES,
+        Side("WBS (100 tasks a page, figures of the whole tree)", "/projects/{project}/wbs/"),
+        4,
+    ),
     Pair("Trouble list", REDMINE_ISSUES, Side("Trouble register", "/projects/{project}/troubles/"), 4),
     Pair(
         "Gantt",
@@ -534,6 +539,7 @@ EXTRAS = [
         ),
     ),
     ("Shinrai", Side("Gantt by week (16-week window)", "/projects/{project}/gantt/?zoom=week")),
+    ("Shinrai", Side("WBS, the last page", "/projects/{project}/wbs/?page=999")),
     (
         "Shinrai",
         Side(
@@ -675,8 +681,21 @@ def rows_shown(url: str, content: bytes) -> str:
         return f"{lines} lines in the table, {drawn} drawn"
     for marker, what in (('<tr id="task-', "tasks"), ('<tr id="trouble-', "troubles")):
         if marker in text:
-            return f"{text.count(marker)} {what}"
+            return f"{text.count(marker)} {what}{_wbs_range(text) if what == 'tasks' else ''}"
     return "—"
+
+
+def _wbs_range(text: str) -> str:
+    """ " (1–100 of 1608)" from the WBS pager, in either language (Japanese puts the total first)."""
+    pager = re.search(r'class="toolbar wbs-pages">(.*?)</nav>', text, re.S)
+    if not pager:
+        return ""
+    span = re.search(r"(\d+)–(\d+)", pager.group(1))
+    numbers = re.findall(r"\d+", re.sub(r"<[^>]+>", "", pager.group(1)).replace(",", ""))
+    if not span:
+        return ""
+    total = next((n for n in numbers if n not in span.groups()), "?")
+    return f" ({span.group(1)}–{span.group(2)} of {total})"
 
 
 def rss_mb(pids: list[int]) -> float:
@@ -958,9 +977,10 @@ def args_text(context: dict) -> str:
 
 NOTES = [
     "- **Task list**: Redmine's issue list shows 25 open issues a page by default (per-page choices 25, 50, "
-    "100); Shinrai's WBS shows the whole tree on one page (every task with its code, rolled-up dates, "
-    "progress and schedule status), so it sends ~50× the bytes. Redmine's 100-a-page list of every status "
-    "is in the table not judged.",
+    "100); Shinrai's WBS shows 100 tasks a page in tree order (each with its code, rolled-up dates, "
+    "progress, status and a progress form), with the schedule card (earned value) of the whole tree and "
+    "links to the pages of the top-level tasks. Redmine's 100-a-page list of every status and Shinrai's "
+    "last WBS page are in the table not judged.",
     "- **Trouble list**: the same Redmine issue list (Redmine has no separate register); Shinrai's register "
     "lists the project's 92 troubles.",
     "- **Gantt**: Redmine draws all 1,700 issues (tasks and troubles) and the versions as HTML rows. "

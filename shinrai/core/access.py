@@ -147,9 +147,17 @@ def items_visible_to(
         return queryset.none()
     queryset = queryset.filter(condition)
     if visibility_field is not None:
-        visibilities = _VISIBILITIES_FOR_ORG_KIND[user.organization.kind]
-        queryset = queryset.filter(**{f"{visibility_field}__in": visibilities})
+        queryset = queryset.filter(**{f"{visibility_field}__in": visibilities_for(user)})
     return queryset
+
+
+def visibilities_for(user) -> tuple[str, ...]:
+    """The visibilities of project items ``user`` may read (on the projects they may see); none signed out.
+
+    ``items_visible_to`` applies the same rule; caches of what a reader sees are keyed by it."""
+    if not _is_signed_in(user):
+        return ()
+    return _VISIBILITIES_FOR_ORG_KIND[user.organization.kind]
 
 
 def items_shared_with(

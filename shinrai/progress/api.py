@@ -11,6 +11,7 @@ see internal information, and are null for customers and partner vendors (fail c
 and status are shared.
 """
 
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -176,9 +177,7 @@ def _require(role, perm: Perm) -> None:
         raise HttpError(403, "Forbidden")
 
 
-def _task_out(
-    row: selectors.WbsRow, *, role: Role, milestone_ids: set[int], changed_at: dict[int, datetime]
-) -> dict:
+def _task_out(row: selectors.WbsRow, *, role: Role, milestone_ids: set[int]) -> dict:
     """Field by field, so that vendor-only figures stay out unless the role sees internal information."""
     task = row.task
     shares_people = role != Role.PARTNER_VIEWER
@@ -200,7 +199,8 @@ def _task_out(
         "requirement_ids": [requirement.id for requirement in row.requirements],
         "visibility": task.visibility,
         "completed_at": task.completed_at,
-        "updated_at": changed_at[task.pk],
+        # A summary's figures are rolled up from its sub-tasks: it counts as changed when one of them did.
+        "updated_at": row.changed_at,
     }
     if Perm.SEE_INTERNAL in access.ROLE_PERMS[role]:
         data["estimate_hours"] = float(row.estimate_hours)
@@ -212,28 +212,26 @@ def _visible_milestone_ids(user, project) -> set[int]:
     return set(selectors.milestones_for(user=user, project=project).values_list("id", flat=True))
 
 
-def _changed_at(rows: list[selectors.WbsRow]) -> dict[int, datetime]:
-    """Task id -> the latest change of the task or of a visible task below it: a summary's figures are
-    rolled up from its sub-tasks, so a client keeping a copy must read it again when one of them changes."""
-    latest = {row.task.pk: row.task.updated_at for row in rows}
-    for row in reversed(rows):  # pre-order reversed: every task comes after all of its descendants
-        parent_id = row.task.parent_id
-        if parent_id in latest:
-            latest[parent_id] = max(latest[parent_id], latest[row.task.pk])
-    return latest
-
-
 def _one_task(user, task: Task, role: Role) -> dict:
-    rows = selectors.wbs_for(user=user, project=task.project)
-    row = next((row for row in rows if row.task.pk == task.pk), None)
-    if row is None:
-        raise Http404  # below a task the user may not see
-    return _task_out(
-        row,
-        role=role,
-        milestone_ids=_visible_milestone_ids(user, task.project),
-        changed_at=_changed_at(rows),
-    )
+    row = selectors.wbs_row(user=user, task=task)  # 404 below a task the user may not see
+    return _task_out(row, role=role, milestone_ids=_visible_milestone_ids(user, task.project))
+
+
+class _LazyTaskList(Sequence):
+    """The task list as the paginator reads it: its length from the outline, then the one slice it asks
+    for, built into items (the tasks of a page are read, not the whole tree's)."""
+
+    def __init__(self, build: Callable[[Sequence[selectors.WbsLine]], list[dict]], lines) -> None:
+        self._build = build
+        self._lines = lines
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._build(self._lines[index])
+        return self._build([self._lines[index]])[0]
 
 
 def _relations(user, project, data: dict) -> dict:
@@ -416,15 +414,17 @@ def list_tasks(request, project_id: int, updated_since: datetime | None = UPDATE
     a full read now and then to find those (and codes that moved with them)."""
     user = request.auth
     project, role = access.project_for(user, project_id)
-    milestone_ids = _visible_milestone_ids(user, project)
-    rows = selectors.wbs_for(user=user, project=project)
-    changed_at = _changed_at(rows)
+    lines = selectors.wbs_outline(user=user, project=project).lines
     if updated_since is not None:
-        stamped = [
-            SimpleNamespace(pk=row.task.pk, updated_at=changed_at[row.task.pk], row=row) for row in rows
-        ]
-        rows = [item.row for item in sync.keep_since(stamped, updated_since)]
-    return [_task_out(row, role=role, milestone_ids=milestone_ids, changed_at=changed_at) for row in rows]
+        stamped = [SimpleNamespace(pk=line.task_id, updated_at=line.changed_at, line=line) for line in lines]
+        lines = [item.line for item in sync.keep_since(stamped, updated_since)]
+
+    def build(page: Sequence[selectors.WbsLine]) -> list[dict]:
+        milestone_ids = _visible_milestone_ids(user, project)
+        rows = selectors.wbs_rows(user=user, project=project, lines=page)
+        return [_task_out(row, role=role, milestone_ids=milestone_ids) for row in rows]
+
+    return _LazyTaskList(build, lines)
 
 
 @router.get(

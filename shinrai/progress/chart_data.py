@@ -605,7 +605,9 @@ class ProjectCharts:
             summary = selectors.project_schedule_summary(
                 user=self.user,
                 project=self.project,
-                rows=self.rows,
+                rows=selectors.wbs_outline(
+                    user=self.user, project=self.project, visibilities=self.visibilities
+                ),
                 today=self.today,
                 visibilities=self.visibilities,
             )

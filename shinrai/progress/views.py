@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,8 +39,9 @@ def _roadmap(project) -> HttpResponse:
 
 
 def _wbs(project, task_id: int | None = None) -> HttpResponse:
+    """Back to the WBS; with ``task_id``, to the page that lists the task, scrolled to its row."""
     url = reverse("progress:wbs", args=[project.pk])
-    return redirect(f"{url}#task-{task_id}" if task_id else url)
+    return redirect(f"{url}?task={task_id}#task-{task_id}" if task_id else url)
 
 
 # --- Roadmap ---------------------------------------------------------------------------------------------
@@ -138,13 +140,46 @@ def _quick_conflict(request, *, form, stale, title, action, back_url, back_label
 # --- WBS -------------------------------------------------------------------------------------------------
 
 
+# A page of the WBS lists this many tasks in tree order (Redmine's issue list offers 25, 50 or 100).
+WBS_PAGE_SIZE = 100
+
+
+def _wbs_page_number(request: HttpRequest, outline: selectors.WbsOutline) -> int | str | None:
+    """``?task=<id>``: the page that lists that task (where a save sends the user back); else ``?page``."""
+    task_id = request.GET.get("task", "")
+    if task_id.isdigit() and (position := outline.position_of(int(task_id))) is not None:
+        return position // WBS_PAGE_SIZE + 1
+    return request.GET.get("page")
+
+
+# Past this many top-level tasks a list of them is no quicker than paging.
+WBS_PHASE_LINKS = 40
+
+
+def _wbs_phases(user, project, outline: selectors.WbsOutline) -> list[tuple[str, str, int]]:
+    """(code, name, task id) of the top-level tasks, to jump to their pages; none when there are too many.
+    Always one query, so that the page's count does not depend on the shape of the tree."""
+    top = [line for line in outline.lines if line.depth == 0][: WBS_PHASE_LINKS + 1]
+    names = dict(
+        selectors.tasks_for(user=user, project=project)
+        .filter(pk__in=[line.task_id for line in top])
+        .values_list("id", "name")
+    )
+    if len(top) > WBS_PHASE_LINKS:
+        return []
+    return [(line.code, names[line.task_id], line.task_id) for line in top if line.task_id in names]
+
+
 @login_required
 def wbs(request: HttpRequest, pk: int) -> HttpResponse:
-    """The WBS as a tree table with rolled-up figures and a quick progress form on every leaf task."""
+    """The WBS as a tree table with rolled-up figures and a quick progress form on every leaf task, a page
+    of tasks at a time; the top-level tasks link to their pages. The figures come from the whole tree."""
     project, role = access.project_for(request.user, pk, Perm.SEE_INTERNAL)
     perms = access.ROLE_PERMS[role]
     contribute = Perm.CONTRIBUTE in perms
-    rows = selectors.wbs_for(user=request.user, project=project)
+    outline = selectors.wbs_outline(user=request.user, project=project)
+    page = Paginator(outline.lines, WBS_PAGE_SIZE).get_page(_wbs_page_number(request, outline))
+    rows = selectors.wbs_rows(user=request.user, project=project, lines=page.object_list)
     return render(
         request,
         "progress/wbs.html",
@@ -153,8 +188,10 @@ def wbs(request: HttpRequest, pk: int) -> HttpResponse:
             "perms": perms,
             "contribute": contribute,
             "rows": rows,
+            "page": page,
+            "phases": _wbs_phases(request.user, project, outline),
             "wbs_rows": wbs_table.wbs_rows_html(request, project=project, rows=rows, contribute=contribute),
-            "summary": selectors.project_schedule_summary(user=request.user, project=project, rows=rows),
+            "summary": selectors.project_schedule_summary(user=request.user, project=project, rows=outline),
         },
     )
 
@@ -217,7 +254,7 @@ def task_progress(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
             stale=stale,
             title=_("Progress of %(task)s") % {"task": task.name},
             action=reverse("progress:task_progress", args=[project.pk, task.pk]),
-            back_url=reverse("progress:wbs", args=[project.pk]) + f"#task-{task.pk}",
+            back_url=reverse("progress:wbs", args=[project.pk]) + f"?task={task.pk}#task-{task.pk}",
             back_label=_("WBS"),
         )
     except ValidationError as error:

@@ -397,7 +397,9 @@ def test_wbs_query_count_does_not_grow_with_the_tree(cast, pm):
     large = {role: count(cast.users[role]) for role in ("vendor_pm", "customer_sponsor")}
     assert {role: n for role, (n, _rows) in small.items()} == {role: n for role, (n, _rows) in large.items()}
     assert large["vendor_pm"][1] == 50
-    assert small["vendor_pm"][0] == 3  # skeleton, tasks with owner and milestone, requirements
+    # The outline's key (access and the tasks' stamp), skeleton, tasks with owner and milestone, requirements
+    assert small["vendor_pm"][0] == 4
+    assert count(cast.users["vendor_pm"]) == (3, 50)  # the outline from the cache: no skeleton
 
 
 # --- Schedule summary --------------------------------------------------------------------------------------
