@@ -690,11 +690,11 @@ def _wbs_range(text: str) -> str:
     pager = re.search(r'class="toolbar wbs-pages">(.*?)</nav>', text, re.S)
     if not pager:
         return ""
-    span = re.search(r"(\d+)–(\d+)", pager.group(1))
-    numbers = re.findall(r"\d+", re.sub(r"<[^>]+>", "", pager.group(1)).replace(",", ""))
+    words = re.sub(r"<[^>]+>", "", pager.group(1)).replace(",", "")
+    span = re.search(r"(\d+)–(\d+)", words)
     if not span:
         return ""
-    total = next((n for n in numbers if n not in span.groups()), "?")
+    total = next(iter(re.findall(r"\d+", words[: span.start()] + " " + words[span.end() :])), "?")
     return f" ({span.group(1)}–{span.group(2)} of {total})"
 
 
