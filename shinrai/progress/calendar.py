@@ -241,7 +241,7 @@ def _report_event(deadline: ReportDue, *, host: str, link: str) -> Event:
     revised = deadline.published_at or reports.week_bounds(deadline.week_start)[0]
     return Event.new(
         uid=f"report-due-{deadline.project.pk}-{deadline.week_start:%Y%m%d}@{host}",
-        summary=f"[{deadline.project.name}] {_('Weekly report due')}",
+        summary="[{}] {}".format(deadline.project.name, _("Weekly report due")),
         # A deadline is a moment: DTSTART without DTEND (RFC 5545 §3.6.1).
         start=deadline.due.astimezone(UTC),
         stamp=revised.astimezone(UTC),
@@ -265,7 +265,7 @@ def _request_event(item: CustomerRequest, *, host: str, link: str) -> Event:
     revised = max(filter(None, [item.created_at, item.acknowledged_at]))
     return Event.new(
         uid=f"request-{item.pk}@{host}",
-        summary=f"[{item.project.name}] {_('Request due')}: {item.title}",
+        summary="[{}] {}: {}".format(item.project.name, _("Request due"), item.title),
         start=item.due_at.astimezone(UTC),
         stamp=revised.astimezone(UTC),
         last_modified=revised.astimezone(UTC),

@@ -132,7 +132,7 @@ def wbs_rows_html(request, *, project, rows: list[WbsRow], contribute: bool) -> 
         "save": esc(_("Save")),
     }
     vendor_only = f' <span class="badge">{esc(_("Vendor only"))}</span>'
-    from_sub_tasks = f'<td><span class="muted">{esc(_("From sub-tasks"))}</span></td>'
+    from_sub_tasks = '<td><span class="muted">{}</span></td>'.format(esc(_("From sub-tasks")))
     sub_task_label = esc(_("+ sub-task"))
     if contribute:
         edit_url = _task_url("progress:task_edit", project.pk)

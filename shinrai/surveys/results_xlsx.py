@@ -104,7 +104,8 @@ def results_xlsx(results: Results) -> bytes:
     header = [_("Period"), _("Starts"), _("Answers"), _("Invited"), _("Response rate (%)"), _("Note")]
     for measure in MEASURES:
         label = selectors.measure_label(measure)
-        header += [label, f"{label}: {_('change')}", f"{label}: p", f"{label}: {_('verdict')}"]
+        change, verdict = _("change"), _("verdict")  # outside the f-strings: makemessages misses them there
+        header += [label, f"{label}: {change}", f"{label}: p", f"{label}: {verdict}"]
     _write(trend, 1, header, bold=True)
     for number, period in enumerate(results.periods, start=2):
         f = period.figures

@@ -90,10 +90,14 @@ def trouble_pdf(trouble: Trouble) -> bytes:
             doc.para(f"{o.label}. {o.description}", size=11)
             doc.para(f"{_('Good points')}: {o.pros or '—'}  /  {_('Drawbacks')}: {o.cons or '—'}", size=9.5)
             time_days = "—" if o.time_days is None else o.time_days
+            # Labels outside the f-string: makemessages does not read calls inside one.
+            time_label, effect_label = (
+                _("Time needed (business days)"),
+                _("Effect on the schedule (business days)"),
+            )
             effect = "—" if o.schedule_effect_days is None else o.schedule_effect_days
             doc.para(
-                f"{_('Cost')}: {_yen(o.cost)}  /  {_('Time needed (business days)')}: {time_days}  /  "
-                f"{_('Effect on the schedule (business days)')}: {effect}",
+                f"{_('Cost')}: {_yen(o.cost)}  /  {time_label}: {time_days}  /  {effect_label}: {effect}",
                 size=9.5,
             )
             doc.ln(1)
