@@ -6,22 +6,10 @@ from django.db import connection
 from django.urls import reverse
 
 from shinrai.ledger import selectors
-from shinrai.ledger.services import ledger_append
+
+from .records import record_agreements
 
 pytestmark = pytest.mark.django_db
-
-
-def _record(cast, n=3):
-    return [
-        ledger_append(
-            by=cast.users["customer_sponsor"],
-            project=cast.own,
-            kind="agreement",
-            subject=f"仕様合意 その{i + 1}",
-            payload={"内容": "帳票は月次", "金額": 1000 * (i + 1)},
-        )
-        for i in range(n)
-    ]
 
 
 def _sql(statement, params):
@@ -41,7 +29,7 @@ def _home(client, cast) -> str:
     ],
 )
 def test_tampering_with_the_oldest_entry_shows_after_a_cached_view(client, cast, statement, value):
-    entries = _record(cast)
+    entries = record_agreements(cast)
     client.force_login(cast.users["vendor_pm"])
     assert 'data-chain="verified"' in _home(client, cast)
     assert 'data-chain="verified"' in _home(client, cast)  # from the cache now
@@ -51,7 +39,7 @@ def test_tampering_with_the_oldest_entry_shows_after_a_cached_view(client, cast,
 
 
 def test_a_broken_link_at_the_head_is_reported(client, cast):
-    entries = _record(cast)
+    entries = record_agreements(cast)
     _sql("UPDATE ledger_entry SET prev_hash = %s WHERE id = %s", ["f" * 64, entries[2].pk])
     client.force_login(cast.users["vendor_pm"])
     assert 'data-chain="broken"' in _home(client, cast)
@@ -59,7 +47,7 @@ def test_a_broken_link_at_the_head_is_reported(client, cast):
 
 
 def test_a_repeat_check_reads_the_entries_once(cast, django_assert_num_queries):
-    _record(cast)
+    record_agreements(cast)
     assert selectors.chain_state(cast.own).ok
     with django_assert_num_queries(1):
         assert selectors.chain_state(cast.own).ok

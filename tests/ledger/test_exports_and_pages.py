@@ -9,20 +9,8 @@ from django.db import connection
 from django.urls import reverse
 
 from shinrai.ledger.models import Entry
-from shinrai.ledger.services import ledger_append
 
-
-def _record(cast, n=3):
-    return [
-        ledger_append(
-            by=cast.users["customer_sponsor"],
-            project=cast.own,
-            kind="agreement",
-            subject=f"仕様合意 その{i + 1}",
-            payload={"内容": "帳票は月次", "金額": 1000 * (i + 1)},
-        )
-        for i in range(n)
-    ]
+from .records import record_agreements
 
 
 def _tamper(entry):
@@ -56,7 +44,7 @@ def _verify_offline(data: dict) -> int | None:
 
 
 def test_project_pages_show_the_chain_state(client, cast):
-    entries = _record(cast)
+    entries = record_agreements(cast)
     client.force_login(cast.users["vendor_member"])
     home = reverse("core:project_home", args=[cast.own.pk])
     assert 'data-chain="verified"' in client.get(home).content.decode()
@@ -78,7 +66,7 @@ def test_project_pages_show_the_chain_state(client, cast):
 
 
 def test_json_export_verifies_offline_for_vendor_and_customer(client, cast):
-    entries = _record(cast)
+    entries = record_agreements(cast)
     for role, name in (
         ("vendor_member", "ledger:export_json"),
         ("customer_member", "ledger:portal_export_json"),
@@ -108,7 +96,7 @@ def test_json_export_verifies_offline_for_vendor_and_customer(client, cast):
 
 
 def test_pdf_export(client, cast):
-    entries = _record(cast, 2)
+    entries = record_agreements(cast, 2)
     for role, name in (("vendor_pm", "ledger:export_pdf"), ("customer_sponsor", "ledger:portal_export_pdf")):
         client.force_login(cast.users[role])
         response = client.get(reverse(name, args=[cast.own.pk]))
@@ -121,7 +109,7 @@ def test_pdf_export(client, cast):
 
 
 def test_nobody_else_downloads(client, cast):
-    _record(cast, 1)
+    record_agreements(cast, 1)
     for role, name in (
         ("partner_viewer", "ledger:portal_export_json"),
         ("partner_viewer", "ledger:portal_export_pdf"),
